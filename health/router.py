@@ -1,0 +1,58 @@
+"""`GET /api/health` (liveness and a summary) and `GET /metrics` (Prometheus)."""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from auth.deps import DatabaseDep
+from cameras.orm import CameraRow
+from db.database import Database
+from streams import CameraStatus, IngestManager
+
+router = APIRouter(tags=["health"])
+
+
+def _count_cameras(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(CameraRow)) or 0
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    cameras_online: int
+    cameras_total: int
+    models_loaded: list[str]
+    bus: str
+    database: str
+
+
+@router.get("/api/health", response_model=HealthOut)
+async def health(request: Request, database: DatabaseDep) -> HealthOut:
+    ingest = cast(IngestManager, request.app.state.ingest)
+    healths = ingest.healths()
+    db_state = await run_in_threadpool(database.ping)
+    total = await run_in_threadpool(_count_cameras, database) if db_state == "ok" else len(healths)
+    models = cast(list[str], getattr(request.app.state, "models_loaded", []))
+    bus = cast(str, getattr(request.app.state, "bus_name", "in-process"))
+    return HealthOut(
+        status="ok" if db_state == "ok" else "degraded",
+        version=cast(str, request.app.version),
+        cameras_online=sum(1 for h in healths if h.status == CameraStatus.ONLINE),
+        cameras_total=total,
+        models_loaded=models,
+        bus=bus,
+        database=db_state,
+    )
+
+
+@router.get("/metrics", response_class=Response, include_in_schema=True)
+def metrics(request: Request) -> Response:
+    registry = cast(CollectorRegistry, request.app.state.metrics)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

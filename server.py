@@ -1,0 +1,167 @@
+"""Composition root: `create_app(settings)` and the lifespan that starts and stops services.
+
+Wiring only: each service lives in its package; this file builds them in order and stops them
+in reverse.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+from sqlalchemy import select
+
+from auth.accounts import AccountError, Role, add_user, seed_site, set_password
+from auth.orm import UserRow
+from auth.router import router as auth_router
+from auth.tokens import codec_for
+from cameras.registry import CameraRegistry
+from cameras.router import router as cameras_router
+from config import Settings, SiteConfig, default_site_config, demo_cameras, load_site_config
+from db.database import Database
+from health.router import router as health_router
+from streams import IngestManager, IngestSettings
+from streams.metrics import IngestCollector
+
+log = logging.getLogger("cityeye")
+
+
+def app_version() -> str:
+    try:
+        return version("cityeye")
+    except PackageNotFoundError:
+        return "0.0.0+local"
+
+
+@dataclass(frozen=True)
+class Startup:
+    """What startup decided that the operator must be told."""
+
+    admin_password: str | None
+    cameras_started: int
+
+
+def _site(settings: Settings) -> SiteConfig:
+    return load_site_config(settings.config_file) if settings.config_file else default_site_config()
+
+
+def ensure_admin(database: Database, settings: Settings, demo: bool) -> str | None:
+    """Seed `admin` on a fresh database or in demo mode; return a password we generated."""
+    wanted = settings.admin_password.get_secret_value() if settings.admin_password else None
+    with database.session() as session:
+        admin = session.scalar(select(UserRow).where(UserRow.username == "admin"))
+        any_user = session.scalar(select(UserRow.id).limit(1))
+        if admin is not None:
+            if demo and wanted:
+                set_password(session, "admin", wanted)
+            return None
+        if any_user is not None and not demo:
+            return None
+        password = wanted or secrets.token_urlsafe(12)
+        try:
+            add_user(session, username="admin", password=password, role=Role.ADMIN,
+                     display_name="管理员")
+        except AccountError as exc:
+            raise RuntimeError(f"cannot create the admin account: {exc}") from exc
+    if wanted:
+        return None
+    (settings.data_dir / "admin-password.txt").write_text(password + "\n", encoding="utf-8")
+    (settings.data_dir / "admin-password.txt").chmod(0o600)
+    return password
+
+
+def _start(app: FastAPI, settings: Settings) -> Startup:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    site = _site(settings)
+    clips = settings.demo_clips()
+    database = Database(settings.db_url)
+    database.migrate()
+    ingest = IngestManager(IngestSettings(stall_timeout_s=settings.stall_timeout_s))
+    registry = CameraRegistry(ingest)
+    with database.session() as session:
+        seed_site(session, site)
+        session.flush()
+        registry.seed(session, site.cameras + demo_cameras(clips, site))
+    password = ensure_admin(database, settings, demo=bool(clips))
+    with database.session() as session:
+        started = registry.start_all(session)
+    metrics = CollectorRegistry()
+    metrics.register(IngestCollector(ingest))
+    app.state.settings = settings
+    app.state.database = database
+    app.state.tokens = codec_for(settings)
+    app.state.ingest = ingest
+    app.state.cameras = registry
+    app.state.metrics = metrics
+    app.state.models_loaded = []
+    app.state.bus_name = "in-process"
+    return Startup(admin_password=password, cameras_started=started)
+
+
+def _stop(app: FastAPI) -> None:
+    ingest = getattr(app.state, "ingest", None)
+    if isinstance(ingest, IngestManager):
+        ingest.close(timeout=5.0)
+    database = getattr(app.state, "database", None)
+    if isinstance(database, Database):
+        database.close()
+
+
+def _mount_webui(app: FastAPI, dist: Path) -> None:
+    assets = dist / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    def spa(path: str, request: Request) -> Response:
+        if path.startswith(("api/", "metrics")):
+            raise HTTPException(404, f"no such endpoint: /{path}")
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            return FileResponse(candidate)
+        index = dist / "index.html"
+        if not index.is_file():
+            return HTMLResponse(
+                "<h1>城区之眼 CityEye</h1><p>网页界面尚未构建 / the web UI is not built:"
+                " run <code>make run</code> (or <code>npm --prefix webui run build</code>).</p>",
+                status_code=503,
+            )
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        startup = _start(app, settings)
+        if startup.admin_password:
+            print(
+                f"CityEye: created user 'admin' with password {startup.admin_password}"
+                f" (also saved in {settings.data_dir / 'admin-password.txt'})",
+                flush=True,
+            )
+        log.info("CityEye started: %d cameras", startup.cameras_started)
+        try:
+            yield
+        finally:
+            _stop(app)
+
+    app = FastAPI(
+        title="CityEye 城区之眼",
+        version=app_version(),
+        description="Video analysis and annotation for a district camera network.",
+        lifespan=lifespan,
+    )
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(cameras_router)
+    _mount_webui(app, settings.webui_dir)
+    return app

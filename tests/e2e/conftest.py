@@ -1,0 +1,94 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against a `cityeye serve` process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.live import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--autoplay-policy=no-user-gesture-required",
+]
+DEMO_PASSWORD = "demo-admin-pass"
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    admin_password: str
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver", pytrace=False)
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    with tempfile.TemporaryDirectory() as profile:
+        b = playwright_instance.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*FLAGS, f"--user-data-dir={profile}"],
+            headless=True,
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`cityeye serve --demo <clips>` as `make run` starts it, on a loopback port."""
+    if not (ROOT / "webui" / "dist" / "index.html").is_file():
+        pytest.fail("the web UI is not built: run `make webui`", pytrace=False)
+    data = tmp_path_factory.mktemp("e2e-data")
+    port = free_port()
+    env = {**os.environ, "CITYEYE_DATA_DIR": str(data), "CITYEYE_ADMIN_PASSWORD": DEMO_PASSWORD}
+    env.pop("CITYEYE_MEDIA_DIR", None)
+    log = (data / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--demo", str(media_dir)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"cityeye serve exited: {(data / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("cityeye serve did not answer within 90 s")
+            time.sleep(0.2)
+        yield Served(url=url, admin_password=DEMO_PASSWORD)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
