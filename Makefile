@@ -23,7 +23,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 run: install webui
 	$(BIN)/cityeye serve --host $(HOST) --port $(PORT) $(if $(DEMO),--demo $(DEMO))
 
-test: install webui system-deps lint typecheck pytest webui-test e2e
+test: system-deps install webui lint typecheck pytest webui-test e2e
 
 install: $(PY_STAMP)
 

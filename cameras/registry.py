@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Literal, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auth.accounts import Principal
+from auth.accounts import Principal, Role
 from auth.orm import UnitRow
 from cameras.orm import CameraRow
 from cameras.schemas import CameraOut, CameraPatch, CameraState, HealthOut
@@ -53,6 +54,14 @@ def to_config(row: CameraRow) -> CameraConfig:
     )
 
 
+_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/@:\s]*):([^/@\s]*)@", re.IGNORECASE)
+
+
+def mask_credentials(url: str) -> str:
+    """rtsp://user:secret@host/… → rtsp://user:***@host/… (only admins see stream passwords)."""
+    return _CREDENTIALS.sub(r"\1\2:***@", url)
+
+
 def _health_out(h: CameraHealth | None) -> HealthOut | None:
     if h is None:
         return None
@@ -81,7 +90,7 @@ class CameraRegistry:
             )
         return row
 
-    def out(self, session: Session, row: CameraRow) -> CameraOut:
+    def out(self, session: Session, row: CameraRow, viewer: Principal | None = None) -> CameraOut:
         unit = session.get(UnitRow, row.unit_id)
         health = self._ingest.health(row.id) if row.enabled else None
         state: CameraState
@@ -90,10 +99,13 @@ class CameraRegistry:
         elif health is None:
             state = "connecting"
         else:
-            state = cast(CameraState, health.status.value)
+            state = health.status.value
         cfg = to_config(row)
+        admin = viewer is None or viewer.role == Role.ADMIN
         return CameraOut(
-            id=row.id, name=row.name, url=row.url, unit_id=row.unit_id,
+            id=row.id, name=row.name,
+            url=row.url if admin else mask_credentials(row.url),
+            unit_id=row.unit_id,
             unit_name=unit.name if unit else row.unit_id, lat=row.lat, lon=row.lon,
             enabled=row.enabled, analysis_fps=row.analysis_fps,
             analysis_width=row.analysis_width, loop=row.loop, transport=cfg.transport,
@@ -101,9 +113,9 @@ class CameraRegistry:
             last_error=health.last_error if health else None, health=_health_out(health),
         )
 
-    def list(self, session: Session, principal: Principal) -> list[CameraOut]:
+    def visible(self, session: Session, principal: Principal) -> list[CameraOut]:
         rows = session.scalars(select(CameraRow).order_by(CameraRow.id))
-        return [self.out(session, r) for r in rows if principal.can_see_unit(r.unit_id)]
+        return [self.out(session, r, principal) for r in rows if principal.can_see_unit(r.unit_id)]
 
     def get(self, session: Session, principal: Principal | None, camera_id: str) -> CameraRow:
         return self._row(session, principal, camera_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Literal, cast
 
 import cv2
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -47,7 +47,9 @@ def _http(exc: Exception) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
 
 
-async def _check_url(url: str, transport: str, check: bool, settings: Settings) -> None:
+async def _check_url(
+    url: str, transport: Literal["tcp", "udp"], check: bool, settings: Settings
+) -> None:
     try:
         if check:
             await run_in_threadpool(check_reachable, url, settings.probe_timeout_s, transport)
@@ -60,7 +62,7 @@ async def _check_url(url: str, transport: str, check: bool, settings: Settings) 
 
 @router.get("", response_model=list[CameraOut], summary="Cameras visible to the caller")
 def list_cameras(user: CurrentUser, session: SessionDep, registry: RegistryDep) -> list[CameraOut]:
-    return registry.list(session, user)
+    return registry.visible(session, user)
 
 
 @router.post("", response_model=CameraOut, status_code=status.HTTP_201_CREATED)
@@ -92,7 +94,7 @@ def get_camera(
     except (NotFound, Forbidden) as exc:
         raise _http(exc) from exc
     audit.record_view(session, user.username, camera_id, "detail")
-    return registry.out(session, row)
+    return registry.out(session, row, user)
 
 
 @router.patch("/{camera_id}", response_model=CameraOut)
@@ -110,7 +112,8 @@ async def patch_camera(
     except (NotFound, Forbidden) as exc:
         raise _http(exc) from exc
     if body.url is not None and body.url != current.url:
-        await _check_url(body.url, body.transport or current.transport, check, settings)
+        transport = body.transport or cast(Literal["tcp", "udp"], current.transport)
+        await _check_url(body.url, transport, check, settings)
     try:
         row = registry.patch(session, user, camera_id, body)
     except (NotFound, Forbidden, ValueError) as exc:

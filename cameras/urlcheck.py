@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from streams import SourceError, probe_source
@@ -33,7 +34,9 @@ def check_syntax(url: str) -> None:
         raise UrlProblem(f"{url!r} has no host name")
 
 
-def check_reachable(url: str, timeout_s: float, transport: str = "tcp") -> None:
+def check_reachable(
+    url: str, timeout_s: float, transport: Literal["tcp", "udp"] = "tcp"
+) -> None:
     """Open the source and decode a few frames; raise UrlProblem with the reason if it fails."""
     check_syntax(url)
     host = urlsplit(url).hostname

@@ -44,7 +44,7 @@ def ultralytics_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ultralytics")
     font = root / "Ultralytics" / "Arial.ttf"
     font.parent.mkdir(parents=True)
-    import matplotlib  # noqa: PLC0415
+    import matplotlib
 
     shutil.copyfile(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf", font)
     os.environ["YOLO_CONFIG_DIR"] = str(root)

@@ -65,8 +65,13 @@ def start_live_server(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
     }
     values.update(overrides)
     settings = Settings(**values)
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", ws="websockets-sansio")
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

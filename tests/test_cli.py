@@ -14,14 +14,30 @@ from db.database import Database
 def cityeye(*args: str, data: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "CITYEYE_DATA_DIR": str(data), **env}
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120,
-        env=full_env, cwd=Path(__file__).resolve().parents[1], check=False,
+        [sys.executable, "-m", "cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=False,
     )
 
 
 def test_user_add_creates_a_user_who_can_log_in(tmp_path: Path) -> None:
-    r = cityeye("user", "add", "--username", "li.wei", "--password", "s3cret-pass",
-                "--role", "patroller", "--unit", "jiangsulu", data=tmp_path)
+    r = cityeye(
+        "user",
+        "add",
+        "--username",
+        "li.wei",
+        "--password",
+        "s3cret-pass",
+        "--role",
+        "patroller",
+        "--unit",
+        "jiangsulu",
+        data=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     database = Database(f"sqlite:///{tmp_path / 'cityeye.db'}")
     try:
@@ -32,19 +48,40 @@ def test_user_add_creates_a_user_who_can_log_in(tmp_path: Path) -> None:
             assert p.visible_units == {"jiangsulu"}
     finally:
         database.close()
-    again = cityeye("user", "add", "--username", "li.wei", "--password", "s3cret-pass",
-                    "--role", "patroller", data=tmp_path)
+    again = cityeye(
+        "user",
+        "add",
+        "--username",
+        "li.wei",
+        "--password",
+        "s3cret-pass",
+        "--role",
+        "patroller",
+        data=tmp_path,
+    )
     assert again.returncode == 2
     assert "already exists" in again.stderr
 
 
 def test_user_add_bad_input(tmp_path: Path) -> None:
-    r = cityeye("user", "add", "--username", "x1", "--password", "short", "--role", "admin",
-                data=tmp_path)
+    r = cityeye(
+        "user", "add", "--username", "x1", "--password", "short", "--role", "admin", data=tmp_path
+    )
     assert r.returncode == 2
     assert "at least 8 characters" in r.stderr
-    r = cityeye("user", "add", "--username", "x2", "--password", "long-enough", "--role", "admin",
-                "--unit", "moon", data=tmp_path)
+    r = cityeye(
+        "user",
+        "add",
+        "--username",
+        "x2",
+        "--password",
+        "long-enough",
+        "--role",
+        "admin",
+        "--unit",
+        "moon",
+        data=tmp_path,
+    )
     assert r.returncode == 2
     assert "unknown unit 'moon'" in r.stderr
     r = cityeye("user", "add", "--username", "x3", "--role", "king", data=tmp_path)

@@ -35,13 +35,22 @@ def test_restart_keeps_data(tmp_path: Path) -> None:
             r = c.post(
                 "/api/cameras",
                 params={"check": "false"},
-                json={"id": "keep", "name": "保留", "url": "rtsp://127.0.0.1:9/x", "unit": "changning"},
+                json={
+                    "id": "keep",
+                    "name": "保留",
+                    "url": "rtsp://127.0.0.1:9/x",
+                    "unit": "changning",
+                },
             )
             assert r.status_code == 201
     with start_live_server(data) as second, second.client(second.admin_token()) as c:
         # a token from before the restart still works: the secret lives in the data dir
-        assert httpx.get(f"{second.base_url}/api/auth/me",
-                         headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert (
+            httpx.get(
+                f"{second.base_url}/api/auth/me", headers={"Authorization": f"Bearer {token}"}
+            ).status_code
+            == 200
+        )
         assert [x["id"] for x in c.get("/api/cameras").json()] == ["keep"]
 
 

@@ -29,7 +29,9 @@ def camera(cid: str, url: str, unit: str, **extra: Any) -> dict[str, Any]:
     return {"id": cid, "name": f"摄像机 {cid}", "url": url, "unit": unit, **extra}
 
 
-def wait_status(server: LiveServer, token: str, cid: str, want: str, timeout: float = 30) -> dict[str, Any]:
+def wait_status(
+    server: LiveServer, token: str, cid: str, want: str, timeout: float = 30
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     with server.client(token) as c:
         while True:
@@ -92,7 +94,9 @@ def test_only_admins_change_cameras(server: LiveServer, clip: Path) -> None:
 def test_patch_and_delete_keep_ingest_in_step(server: LiveServer, clip: Path) -> None:
     admin = server.admin_token()
     with server.client(admin) as c:
-        assert c.post("/api/cameras", json=camera("cam-a", str(clip), "xinhualu")).status_code == 201
+        assert (
+            c.post("/api/cameras", json=camera("cam-a", str(clip), "xinhualu")).status_code == 201
+        )
         r = c.patch("/api/cameras/cam-a", json={"enabled": False, "name": "新华路 1"})
         assert r.status_code == 200
         assert r.json()["status"] == "disabled"
@@ -150,10 +154,24 @@ def test_invalid_bodies(server: LiveServer, clip: Path) -> None:
         unknown_unit = c.post("/api/cameras", json=camera("b", str(clip), "moon"))
         assert unknown_unit.status_code == 422
         assert "does not exist" in unknown_unit.json()["detail"]
-        bad_zone = c.patch("/api/cameras/a", json={"zones": [
-            {"id": "z", "name": "z", "polygon": [[0, 0], [1, 1], [1, 0], [0, 1]]}]})
+        bad_zone = c.patch(
+            "/api/cameras/a",
+            json={"zones": [{"id": "z", "name": "z", "polygon": [[0, 0], [1, 1], [1, 0], [0, 1]]}]},
+        )
         assert bad_zone.status_code == 422
         assert "self-intersecting" in str(bad_zone.json()["detail"])
         extra = c.patch("/api/cameras/a", json={"colour": "red"})
         assert extra.status_code == 422
         assert [x["id"] for x in c.get("/api/cameras").json()] == ["a"]
+
+
+def test_stream_passwords_are_hidden_from_non_admins(server: LiveServer) -> None:
+    url = f"rtsp://operator:s3cret@127.0.0.1:{closed_port()}/live"
+    with server.client(server.admin_token()) as c:
+        r = c.post("/api/cameras", params={"check": "false"}, json=camera("pw", url, "jiangsulu"))
+        assert r.json()["url"] == url
+    patrol = add_account(server, "patrol", Role.PATROLLER, "jiangsulu")
+    with server.client(patrol) as c:
+        shown = c.get("/api/cameras/pw").json()["url"]
+    assert "s3cret" not in shown
+    assert shown.startswith("rtsp://operator:***@127.0.0.1:")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,9 +19,16 @@ from tests.live import free_port
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
     "--autoplay-policy=no-user-gesture-required",
 ]
 DEMO_PASSWORD = "demo-admin-pass"
@@ -37,22 +43,23 @@ class Served:
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: apt-get install -y chromium chromium-driver", pytrace=False)
+        pytest.fail(
+            "Chromium is missing: apt-get install -y chromium chromium-driver", pytrace=False
+        )
     with sync_playwright() as pw:
         yield pw
 
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    with tempfile.TemporaryDirectory() as profile:
-        b = playwright_instance.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*FLAGS, f"--user-data-dir={profile}"],
-            headless=True,
-        )
-        try:
-            yield b
-        finally:
-            b.close()
+    # Playwright gives every launch a fresh, empty --user-data-dir of its own.
+    b = playwright_instance.chromium.launch(
+        executable_path=str(CHROMIUM), args=FLAGS, headless=True
+    )
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +74,10 @@ def demo_server(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     log = (data / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port), "--demo", str(media_dir)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
