@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Point = tuple[float, float]
@@ -113,3 +115,31 @@ class Line(BaseModel):
         if (self.a[0] - self.b[0]) ** 2 + (self.a[1] - self.b[1]) ** 2 < 1e-6:
             raise ValueError("a line needs two distinct end points")
         return self
+
+
+def points_in_polygon(
+    points: npt.NDArray[np.float32], polygon: list[Point]
+) -> npt.NDArray[np.bool_]:
+    """Which of the N×2 points (same coordinates as `polygon`) lie inside it (even-odd rule)."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    x, y = pts[:, 0], pts[:, 1]
+    inside = np.zeros(len(pts), dtype=bool)
+    n = len(polygon)
+    for i in range(n):
+        x1, y1 = polygon[i]
+        x2, y2 = polygon[(i + 1) % n]
+        if y1 == y2:
+            continue
+        crosses = (y1 > y) != (y2 > y)
+        x_at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+        inside ^= crosses & (x < x_at)
+    return inside
+
+
+def polygon_mask(polygon: list[Point], width: int, height: int) -> npt.NDArray[np.bool_]:
+    """A height×width mask of the cells whose centres lie inside the normalised polygon."""
+    xs = (np.arange(width, dtype=np.float64) + 0.5) / width
+    ys = (np.arange(height, dtype=np.float64) + 0.5) / height
+    gx, gy = np.meshgrid(xs, ys)
+    pts = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+    return points_in_polygon(pts, polygon).reshape(height, width)
