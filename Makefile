@@ -8,7 +8,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # `make run DEMO=../shared/media` (or CITYEYE_MEDIA_DIR) starts one looping camera per clip.
 DEMO   ?=
-APT_PACKAGES := ffmpeg chromium chromium-driver fonts-noto-cjk nginx libnginx-mod-rtmp
+APT_PACKAGES := ffmpeg chromium chromium-driver fonts-noto-cjk nginx-light libnginx-mod-rtmp \
+                python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+                gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 
 PY_STAMP  := $(VENV)/.installed
 UI_DEPS   := webui/node_modules/.installed
@@ -46,19 +48,18 @@ $(UI_DEPS): webui/package.json webui/package-lock.json
 $(UI_BUILD): $(UI_DEPS) $(UI_SRC)
 	cd webui && npm run build
 
+# System packages: FFmpeg, Chromium for the browser tests, CJK fonts for screenshots, and the real
+# streaming servers the ingest tests run on loopback (GStreamer RTSP server, nginx RTMP).
 system-deps:
-	@missing=""; \
-	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
-	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium chromium-driver"; \
-	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
-	[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || missing="$$missing nginx libnginx-mod-rtmp"; \
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done | tr '\n' ' '); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
+	    echo "installing: $$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "missing system packages; run: sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
+	    echo "missing system packages; run: sudo apt-get install -y $$missing"; exit 1; \
 	  fi; \
 	fi
 
