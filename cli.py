@@ -110,12 +110,13 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+def _delegate(module: str, uses_models: bool) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         import importlib
 
+        if uses_models:
+            prepare_runtime_env(_settings().data_dir)
         main: Callable[[list[str]], int] = importlib.import_module(module).main
-        prepare_runtime_env(_settings().data_dir)
         return main(list(args.rest))
 
     return run
@@ -149,14 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--data-dir", type=Path)
     m.set_defaults(func=_migrate)
 
-    for name, module, text in (
-        ("probe", "streams.probe", "inspect a video source"),
-        ("analyze", "vision.analyze_cli", "run the vision pipeline over a clip"),
-        ("count", "vision.count_cli", "count people in images against ground truth"),
+    for name, module, text, uses_models in (
+        ("probe", "streams.probe", "inspect a video source", False),
+        ("analyze", "vision.analyze_cli", "run the vision pipeline over a clip", True),
+        ("count", "vision.count_cli", "count people in images against ground truth", True),
     ):
         d = sub.add_parser(name, help=text, add_help=False)
         d.add_argument("rest", nargs=argparse.REMAINDER)
-        d.set_defaults(func=_delegate(module))
+        d.set_defaults(func=_delegate(module, uses_models))
     return p
 
 
