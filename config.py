@@ -22,6 +22,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vision.geometry import Line, Zone
+from vision.rules.config import RulesConfig
+from vision.rules.engine import check_references
 
 PROJECT_DIR = Path(__file__).resolve().parent
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".ts", ".flv", ".avi")
@@ -55,6 +57,11 @@ class Settings(BaseSettings):
     webui_dir: Path = PROJECT_DIR / "webui" / "dist"
     stall_timeout_s: float = Field(default=10.0, gt=0)
     probe_timeout_s: float = Field(default=8.0, gt=0)
+    vision_enabled: bool = True
+    detector_model: str | None = None
+    detector_device: str = "cpu"
+    detector_imgsz: int = Field(default=640, ge=32, le=4096)
+    density_enabled: bool = True
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_prod(self) -> Settings:
@@ -113,6 +120,12 @@ class CameraConfig(BaseModel):
     transport: Literal["tcp", "udp"] = "tcp"
     zones: list[Zone] = Field(default_factory=list)
     lines: list[Line] = Field(default_factory=list)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+
+    @model_validator(mode="after")
+    def _rules_refer_to_existing_zones(self) -> CameraConfig:
+        check_references(self.rules, self.zones, self.lines)
+        return self
 
     @field_validator("zones", "lines")
     @classmethod

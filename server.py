@@ -7,6 +7,7 @@ in reverse.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,9 +29,20 @@ from cameras.registry import CameraRegistry
 from cameras.router import router as cameras_router
 from config import Settings, SiteConfig, default_site_config, demo_cameras, load_site_config
 from db.database import Database
+from events.bus import InProcessBus
+from events.recorder import EventRecorder
+from events.router import router as events_router
+from events.store import EventStore
 from health.router import router as health_router
+from models.config import McnnConfig, UltralyticsConfig
+from models.protocols import ModelLoadError
+from models.registry import resolve_detector_weights
 from streams import IngestManager, IngestSettings
 from streams.metrics import IngestCollector
+from streams.webrtc.router import close_live, create_live
+from streams.webrtc.router import router as live_router
+from vision.service import VisionService, VisionSettings
+from vision.worker import WorkerSettings
 
 log = logging.getLogger("cityeye")
 
@@ -47,7 +59,6 @@ class Startup:
     """What startup decided that the operator must be told."""
 
     admin_password: str | None
-    cameras_started: int
 
 
 def _site(settings: Settings) -> SiteConfig:
@@ -79,39 +90,99 @@ def ensure_admin(database: Database, settings: Settings, demo: bool) -> str | No
     return password
 
 
-def _start(app: FastAPI, settings: Settings) -> Startup:
+def vision_settings(settings: Settings) -> VisionSettings:
+    detector = UltralyticsConfig(
+        model=settings.detector_model, device=settings.detector_device,
+        imgsz=settings.detector_imgsz,
+    )
+    return VisionSettings(
+        detectors={"default": detector},
+        density=McnnConfig() if settings.density_enabled else None,
+        worker=WorkerSettings(density_interval_s=2.0 if settings.density_enabled else None),
+    )
+
+
+def model_labels(vs: VisionSettings, models_dir: Path | None) -> dict[str, str]:
+    """Detector name → the weights it loads, as shown in /api/health."""
+    labels = {}
+    for name, cfg in vs.detectors.items():
+        if isinstance(cfg, UltralyticsConfig):
+            try:
+                labels[name] = Path(resolve_detector_weights(cfg, models_dir)).name
+            except ModelLoadError:
+                labels[name] = name
+    return labels
+
+
+def _build(app: FastAPI, settings: Settings) -> Startup:
+    """Create every service and put it on `app.state`; nothing runs yet."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     site = _site(settings)
     clips = settings.demo_clips()
     database = Database(settings.db_url)
+    app.state.database = database  # closed by _teardown even if a later step fails
     database.migrate()
     ingest = IngestManager(IngestSettings(stall_timeout_s=settings.stall_timeout_s))
-    registry = CameraRegistry(ingest)
+    app.state.ingest = ingest
+    bus = InProcessBus()
+    store = EventStore(database)
+    vsettings = vision_settings(settings)
+    vision = (
+        VisionService(ingest, vsettings, settings.models_dir, on_event=bus.publish_threadsafe)
+        if settings.vision_enabled else None
+    )
+    app.state.model_labels = model_labels(vsettings, settings.models_dir)
+    registry = CameraRegistry(ingest, vision)
     with database.session() as session:
         seed_site(session, site)
         session.flush()
         registry.seed(session, site.cameras + demo_cameras(clips, site))
     password = ensure_admin(database, settings, demo=bool(clips))
-    with database.session() as session:
-        started = registry.start_all(session)
     metrics = CollectorRegistry()
     metrics.register(IngestCollector(ingest))
+    create_live(app, ingest, database, metrics, os.environ)  # app.state.live (WebRTC relay)
     app.state.settings = settings
-    app.state.database = database
     app.state.tokens = codec_for(settings)
-    app.state.ingest = ingest
     app.state.cameras = registry
+    app.state.vision = vision
+    app.state.event_bus = bus
+    app.state.event_store = store
+    app.state.event_recorder = EventRecorder(bus, store)
     app.state.metrics = metrics
-    app.state.models_loaded = []
     app.state.bus_name = "in-process"
-    return Startup(admin_password=password, cameras_started=started)
+    return Startup(admin_password=password)
 
 
-def _stop(app: FastAPI) -> None:
-    ingest = getattr(app.state, "ingest", None)
+async def _run(app: FastAPI) -> int:
+    """Start the services in data-flow order: bus and recorder, analysis, then cameras."""
+    await app.state.event_bus.start()
+    await app.state.event_recorder.start()
+    vision: VisionService | None = app.state.vision
+    if vision is not None:
+        vision.start()
+    registry: CameraRegistry = app.state.cameras
+    database: Database = app.state.database
+    with database.session() as session:
+        return registry.start_all(session)
+
+
+async def _teardown(app: FastAPI) -> None:
+    """Stop in reverse order; each step runs even if an earlier one failed to start."""
+    state = app.state
+    await close_live(app)  # viewers first: peer connections, feeds, live audit rows
+    vision = getattr(state, "vision", None)
+    if isinstance(vision, VisionService):
+        vision.stop(timeout=5.0)
+    recorder = getattr(state, "event_recorder", None)
+    if isinstance(recorder, EventRecorder):
+        await recorder.stop()
+    bus = getattr(state, "event_bus", None)
+    if isinstance(bus, InProcessBus):
+        await bus.stop()
+    ingest = getattr(state, "ingest", None)
     if isinstance(ingest, IngestManager):
         ingest.close(timeout=5.0)
-    database = getattr(app.state, "database", None)
+    database = getattr(state, "database", None)
     if isinstance(database, Database):
         database.close()
 
@@ -141,18 +212,23 @@ def _mount_webui(app: FastAPI, dist: Path) -> None:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        startup = _start(app, settings)
+        try:
+            startup = _build(app, settings)
+            started = await _run(app)
+        except BaseException:
+            await _teardown(app)
+            raise
         if startup.admin_password:
             print(
                 f"CityEye: created user 'admin' with password {startup.admin_password}"
                 f" (also saved in {settings.data_dir / 'admin-password.txt'})",
                 flush=True,
             )
-        log.info("CityEye started: %d cameras", startup.cameras_started)
+        log.info("CityEye started: %d cameras", started)
         try:
             yield
         finally:
-            _stop(app)
+            await _teardown(app)
 
     app = FastAPI(
         title="CityEye 城区之眼",
@@ -163,5 +239,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(cameras_router)
+    app.include_router(events_router)
+    app.include_router(live_router)
     _mount_webui(app, settings.webui_dir)
     return app

@@ -27,5 +27,6 @@ class CameraRow(Base):
     transport: Mapped[str] = mapped_column(String(8))
     zones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

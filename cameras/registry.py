@@ -6,17 +6,21 @@ import logging
 import re
 from typing import Literal, cast
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.accounts import Principal, Role
 from auth.orm import UnitRow
 from cameras.orm import CameraRow
-from cameras.schemas import CameraOut, CameraPatch, CameraState, HealthOut
-from config import CameraConfig
+from cameras.schemas import AnalysisOut, CameraOut, CameraPatch, CameraState, HealthOut
+from config import CameraConfig, format_validation_error
 from db.base import utcnow
 from streams import CameraHealth, CameraSource, IngestManager
+from vision.analytics import CameraAnalysisConfig
 from vision.geometry import Line, Zone
+from vision.rules.config import RulesConfig
+from vision.service import AnalysisStatus, VisionService
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,22 @@ def to_config(row: CameraRow) -> CameraConfig:
         loop=row.loop, transport=cast(Literal["tcp", "udp"], row.transport),
         zones=[Zone.model_validate(z) for z in row.zones],
         lines=[Line.model_validate(ln) for ln in row.lines],
+        rules=RulesConfig.model_validate(row.rules or {}),
     )
+
+
+def to_analysis(cfg: CameraConfig) -> CameraAnalysisConfig:
+    return CameraAnalysisConfig(
+        camera_id=cfg.id, zones=cfg.zones, lines=cfg.lines, rules=cfg.rules,
+        analysis_fps=cfg.analysis_fps,
+    )
+
+
+def _analysis_out(a: AnalysisStatus | None) -> AnalysisOut | None:
+    if a is None:
+        return None
+    return AnalysisOut(status=a.status, model=a.model, fps=a.fps, frames=a.frames,
+                       density=a.density)
 
 
 _CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)([^/@:\s]*):([^/@\s]*)@", re.IGNORECASE)
@@ -75,8 +94,12 @@ def _health_out(h: CameraHealth | None) -> HealthOut | None:
 class CameraRegistry:
     """CRUD over the `cameras` table, scoped by unit, with ingest started and stopped to match."""
 
-    def __init__(self, ingest: IngestManager) -> None:
+    def __init__(self, ingest: IngestManager, vision: VisionService | None) -> None:
         self._ingest = ingest
+        self._vision = vision
+        # What each running camera was last started with: a rename must not restart decoding.
+        self._sources: dict[str, CameraSource] = {}
+        self._analyses: dict[str, CameraAnalysisConfig] = {}
 
     # --- reading -----------------------------------------------------------------------
     def _row(self, session: Session, principal: Principal | None, camera_id: str) -> CameraRow:
@@ -109,8 +132,10 @@ class CameraRegistry:
             unit_name=unit.name if unit else row.unit_id, lat=row.lat, lon=row.lon,
             enabled=row.enabled, analysis_fps=row.analysis_fps,
             analysis_width=row.analysis_width, loop=row.loop, transport=cfg.transport,
-            zones=cfg.zones, lines=cfg.lines, status=state,
+            zones=cfg.zones, lines=cfg.lines, rules=cfg.rules, status=state,
             last_error=health.last_error if health else None, health=_health_out(health),
+            analysis=_analysis_out(self._vision.status(row.id))
+            if self._vision is not None and row.enabled else None,
         )
 
     def visible(self, session: Session, principal: Principal) -> list[CameraOut]:
@@ -141,6 +166,7 @@ class CameraRegistry:
             analysis_width=cfg.analysis_width, loop=cfg.loop, transport=cfg.transport,
             zones=[z.model_dump(mode="json") for z in cfg.zones],
             lines=[ln.model_dump(mode="json") for ln in cfg.lines],
+            rules=cfg.rules.model_dump(mode="json", exclude_defaults=True),
             created_at=now, updated_at=now,
         )
         session.add(row)
@@ -164,6 +190,12 @@ class CameraRegistry:
             row.zones = [z.model_dump(mode="json") for z in patch.zones]
         if "lines" in fields and patch.lines is not None:
             row.lines = [ln.model_dump(mode="json") for ln in patch.lines]
+        if "rules" in fields and patch.rules is not None:
+            row.rules = patch.rules.model_dump(mode="json", exclude_defaults=True)
+        try:
+            to_config(row)  # zones, lines and rules must still fit together
+        except ValidationError as exc:
+            raise ValueError(format_validation_error("camera", exc)) from exc
         row.updated_at = utcnow()
         session.flush()
         return row
@@ -175,19 +207,28 @@ class CameraRegistry:
 
     # --- ingest ------------------------------------------------------------------------
     def apply(self, row: CameraRow) -> None:
-        """Start, restart or stop the camera's ingest worker to match its stored state."""
-        if row.enabled:
-            self._ingest.add(to_source(row))
-        else:
-            self._ingest.remove(row.id)
+        """Start, restart or stop the camera's ingest and analysis to match its stored state."""
+        if not row.enabled:
+            self.forget(row.id)
+            return
+        source, analysis = to_source(row), to_analysis(to_config(row))
+        if self._sources.get(row.id) != source:
+            self._ingest.add(source)
+            self._sources[row.id] = source
+        if self._vision is not None and self._analyses.get(row.id) != analysis:
+            self._vision.add_camera(analysis)
+            self._analyses[row.id] = analysis
 
     def forget(self, camera_id: str) -> None:
+        if self._vision is not None and self._analyses.pop(camera_id, None) is not None:
+            self._vision.remove_camera(camera_id)
+        self._sources.pop(camera_id, None)
         self._ingest.remove(camera_id)
 
     def start_all(self, session: Session) -> int:
         rows = list(session.scalars(select(CameraRow).where(CameraRow.enabled.is_(True))))
         for row in rows:
-            self._ingest.add(to_source(row))
+            self.apply(row)
         return len(rows)
 
     def seed(self, session: Session, cameras: list[CameraConfig]) -> None:

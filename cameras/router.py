@@ -81,7 +81,7 @@ async def create_camera(
         raise _http(exc) from exc
     audit.record(session, user.username, "camera.create", row.id, body.url)
     session.commit()
-    registry.apply(row)
+    await run_in_threadpool(registry.apply, row)  # starting/stopping a decoder blocks
     return registry.out(session, row)
 
 
@@ -121,7 +121,7 @@ async def patch_camera(
     audit.record(session, user.username, "camera.update", camera_id,
                  ",".join(sorted(body.model_fields_set)))
     session.commit()
-    registry.apply(row)
+    await run_in_threadpool(registry.apply, row)  # starting/stopping a decoder blocks
     return registry.out(session, row)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from vision.geometry import Line, Zone
+from vision.rules.config import RulesConfig
 
 CameraState = Literal["connecting", "online", "stalled", "offline", "error", "disabled"]
 
@@ -28,6 +29,17 @@ class CameraPatch(BaseModel):
     transport: Literal["tcp", "udp"] | None = None
     zones: list[Zone] | None = None
     lines: list[Line] | None = None
+    rules: RulesConfig | None = None
+
+
+class AnalysisOut(BaseModel):
+    """The vision pipeline's view of the camera."""
+
+    status: str  # "starting", "running", "waiting for frames", "stopped" or "error: …"
+    model: str
+    fps: float
+    frames: int
+    density: str  # "off", "ok" or "error: …"
 
 
 class HealthOut(BaseModel):
@@ -57,6 +69,8 @@ class CameraOut(BaseModel):
     transport: Literal["tcp", "udp"]
     zones: list[Zone]
     lines: list[Line]
+    rules: RulesConfig
     status: CameraState
     last_error: str | None
     health: HealthOut | None
+    analysis: AnalysisOut | None

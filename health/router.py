@@ -14,8 +14,20 @@ from auth.deps import DatabaseDep
 from cameras.orm import CameraRow
 from db.database import Database
 from streams import CameraStatus, IngestManager
+from vision.service import VisionService
 
 router = APIRouter(tags=["health"])
+
+
+def loaded_models(vision: VisionService | None, labels: dict[str, str]) -> list[str]:
+    """Models that are analysing frames now (detector weights by name, `mcnn` for density)."""
+    if vision is None:
+        return []
+    statuses = vision.statuses()
+    names = {labels.get(s.model, s.model) for s in statuses if s.status == "running"}
+    if any(s.density == "ok" for s in statuses):
+        names.add("mcnn")
+    return sorted(names)
 
 
 def _count_cameras(database: Database) -> int:
@@ -39,7 +51,9 @@ async def health(request: Request, database: DatabaseDep) -> HealthOut:
     healths = ingest.healths()
     db_state = await run_in_threadpool(database.ping)
     total = await run_in_threadpool(_count_cameras, database) if db_state == "ok" else len(healths)
-    models = cast(list[str], getattr(request.app.state, "models_loaded", []))
+    vision = cast(VisionService | None, getattr(request.app.state, "vision", None))
+    labels = cast(dict[str, str], getattr(request.app.state, "model_labels", {}))
+    models = loaded_models(vision, labels)
     bus = cast(str, getattr(request.app.state, "bus_name", "in-process"))
     return HealthOut(
         status="ok" if db_state == "ok" else "degraded",

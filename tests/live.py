@@ -62,6 +62,7 @@ def start_live_server(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
         "admin_password": ADMIN_PASSWORD,
         "stall_timeout_s": 5.0,
         "probe_timeout_s": 5.0,
+        "vision_enabled": False,  # tests that need the models turn it on
     }
     values.update(overrides)
     settings = Settings(**values)

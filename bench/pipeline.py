@@ -1,0 +1,207 @@
+"""Vision pipeline throughput for 1, 2 and 4 cameras from the shared clips, in one run:
+
+- pipeline: VisionService (batching worker -> tracker -> zones/lines -> rules) fed the clips'
+  frames at the analysis size as fast as it takes them (each frame analysed once);
+- model-only: the same detector on the same frames, in the same batches, nothing else;
+- naive: per camera, one after another, `YOLO(weights).track(clip, stream=True)` (decodes at
+  full resolution, one frame at a time) for the same number of frames;
+and the ratios (targets: pipeline >= 0.9 x model-only, >= 2 x naive).
+
+    CITYEYE_MODELS_DIR=../shared/models CITYEYE_MEDIA_DIR=../shared/media \\
+        python bench/pipeline.py [--frames 60] [--cameras 1 2 4] [--device cpu] [--density]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from events.model import Event
+from models import UltralyticsConfig, build_detector, resolve_detector_weights
+from models.config import McnnConfig
+from vision.analytics import CameraAnalysisConfig, CameraState
+from vision.clip import ClipFrame, ClipReader
+from vision.geometry import Line, Zone
+from vision.service import VisionService, VisionSettings
+from vision.worker import WorkerSettings
+
+CLIPS = (
+    "pedestrians_street_yas-sim.mp4",
+    "mall_entrance_zayed.mp4",
+    "traffic_highway_mihailrc.mp4",
+    "pedestrians_street_amirhossein.mp4",
+)
+
+
+class Replay:
+    """A FrameSource that plays decoded frames like live cameras much faster than any
+    pipeline (`source_fps`): the newest frame wins, as with IngestManager; `analysed` counts
+    what the pipeline analysed."""
+
+    def __init__(self, frames: dict[str, list[ClipFrame]], source_fps: float = 1000.0) -> None:
+        self.frames = frames
+        self.source_fps = source_fps
+        self.t0: float | None = None
+        self.counts: dict[str, int] = dict.fromkeys(frames, 0)
+        self.lock = threading.Lock()
+
+    def latest_analysis(self, camera_id: str) -> ClipFrame | None:
+        if self.t0 is None:
+            return None
+        k = int((time.perf_counter() - self.t0) * self.source_fps)
+        seq = self.frames[camera_id]
+        f = seq[k % len(seq)]
+        return ClipFrame(camera_id, k + 1, f.pts, time.time(), f.image)
+
+    def analysed(self, state: CameraState) -> None:
+        with self.lock:
+            self.counts[state.camera_id] += 1
+
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.counts.values())
+
+
+def decode(clip: Path, camera_id: str, n: int, width: int) -> list[ClipFrame]:
+    out: list[ClipFrame] = []
+    with ClipReader(clip, camera_id, fps=None, width=width) as reader:
+        for f in reader:
+            out.append(ClipFrame(camera_id, len(out) + 1, f.pts, f.captured_at, f.image))
+            if len(out) >= n:
+                break
+    return out
+
+
+def camera_config(camera_id: str) -> CameraAnalysisConfig:
+    zone = Zone(id="middle", name="中部", polygon=[(0.2, 0.3), (0.8, 0.3), (0.8, 0.9), (0.2, 0.9)])
+    line = Line(id="cross", name="横线", a=(0.05, 0.6), b=(0.95, 0.6))
+    return CameraAnalysisConfig(camera_id=camera_id, zones=[zone], lines=[line], analysis_fps=30)
+
+
+def run_pipeline(
+    frames: dict[str, list[ClipFrame]],
+    det: UltralyticsConfig,
+    models_dir: Path | None,
+    density: bool,
+) -> float:
+    replay = Replay(frames)
+    settings = VisionSettings(
+        detectors={"default": det},
+        density=McnnConfig() if density else None,
+        worker=WorkerSettings(max_batch=len(frames), max_wait_s=0.05),
+    )
+    events: list[Event] = []
+    service = VisionService(replay, settings, models_dir, events.append, on_state=replay.analysed)
+    service.set_cameras([camera_config(c) for c in frames])
+    service.start()
+    try:
+        deadline = time.monotonic() + 120
+        while any(s.status == "starting" for s in service.statuses()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the detector did not load within 120 s")
+            time.sleep(0.05)
+        bad = [s for s in service.statuses() if not s.ok]
+        if bad:
+            raise RuntimeError(bad[0].status)
+        want = sum(len(f) for f in frames.values())
+        replay.t0 = t0 = time.perf_counter()
+        while replay.total() < want:
+            if time.perf_counter() - t0 > 600:
+                raise TimeoutError("the pipeline did not finish within 600 s")
+            time.sleep(0.01)
+        return replay.total() / (time.perf_counter() - t0)
+    finally:
+        service.stop()
+
+
+def run_model_only(
+    frames: dict[str, list[ClipFrame]], det: UltralyticsConfig, models_dir: Path | None
+) -> float:
+    detector = build_detector(det, models_dir)
+    cams = list(frames)
+    n = min(len(f) for f in frames.values())
+    detector.detect_batch([frames[cams[0]][0].image])  # warm-up, as the pipeline's first batch
+    t0 = time.perf_counter()
+    for i in range(n):
+        detector.detect_batch([frames[c][i].image for c in cams])
+    return n * len(cams) / (time.perf_counter() - t0)
+
+
+def run_naive(clips: list[Path], n: int, det: UltralyticsConfig, models_dir: Path | None) -> float:
+    from ultralytics.models import YOLO
+
+    weights = resolve_detector_weights(det, models_dir)
+    classes = [0, 1, 2, 3, 5, 7]
+    t_total, frames = 0.0, 0
+    for clip in clips:
+        model = YOLO(weights, task="detect")
+        t0 = time.perf_counter()
+        for k, _ in enumerate(
+            model.track(
+                source=str(clip),
+                stream=True,
+                imgsz=det.imgsz,
+                classes=classes,
+                device=det.device,
+                verbose=False,
+            )
+        ):
+            if k + 1 >= n:
+                break
+        t_total += time.perf_counter() - t0
+        frames += n
+    return frames / t_total
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--frames", type=int, default=60, help="frames per camera")
+    p.add_argument("--cameras", type=int, nargs="+", default=[1, 2, 4])
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--model", help="weights (default: the models dir's, OpenVINO INT8 on CPU)")
+    p.add_argument("--width", type=int, default=640, help="analysis width")
+    p.add_argument("--density", action="store_true", help="also run MCNN every 2 s per camera")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    media = Path(os.environ.get("CITYEYE_MEDIA_DIR", "../shared/media")) / "videos"
+    models_env = os.environ.get("CITYEYE_MODELS_DIR")
+    models_dir = Path(models_env) if models_env else None
+    det = UltralyticsConfig(model=args.model, device=args.device, half=args.device != "cpu")
+    print(
+        f"detector: {resolve_detector_weights(det, models_dir)} on {args.device}; "
+        f"{args.frames} frames per camera at width {args.width}; "
+        f"density {'on' if args.density else 'off'}"
+    )
+    print(
+        f"{'cameras':>7} {'pipeline fps':>13} {'model-only fps':>15} {'naive fps':>10} "
+        f"{'pipe/model':>11} {'pipe/naive':>11}"
+    )
+    for n in args.cameras:
+        clips = [media / CLIPS[i % len(CLIPS)] for i in range(n)]
+        frames = {
+            f"cam{i + 1}": decode(c, f"cam{i + 1}", args.frames, args.width)
+            for i, c in enumerate(clips)
+        }
+        pipe = run_pipeline(frames, det, models_dir, args.density)
+        model = run_model_only(frames, det, models_dir)
+        naive = run_naive(clips, args.frames, det, models_dir)
+        print(
+            f"{n:>7} {pipe:>13.1f} {model:>15.1f} {naive:>10.1f}"
+            f" {pipe / model:>11.2f} {pipe / naive:>11.2f}",
+            flush=True,
+        )
+        del frames
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
