@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { CAMERA_STATUSES, ROLES } from "../types";
-import en from "./en.json";
-import { createI18n, LANG_KEY } from "./index";
-import zh from "./zh.json";
+import { createI18n, dictionaries, LANG_KEY, mergeTrees } from "./index";
+
+const zh = dictionaries.zh;
+const en = dictionaries.en;
 
 type Tree = { [key: string]: string | Tree };
 
@@ -22,6 +23,13 @@ const enKeys = flatten(en);
 function placeholders(text: string): string[] {
   return [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 }
+
+describe("feature dictionaries", () => {
+  it("merge into the core tree and refuse a key defined twice", () => {
+    expect(mergeTrees({ a: { b: "x" } }, { a: { c: "y" } })).toEqual({ a: { b: "x", c: "y" } });
+    expect(() => mergeTrees({ a: { b: "x" } }, { a: { b: "z" } })).toThrow("a.b");
+  });
+});
 
 describe("translation files", () => {
   it("every Chinese key exists in English", () => {

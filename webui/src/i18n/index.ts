@@ -11,9 +11,41 @@ export const LANG_KEY = "cityeye.lang";
 /** Value for <html lang>. */
 export const HTML_LANG: Record<Lang, string> = { zh: "zh-CN", en: "en" };
 
+type Tree = { [key: string]: string | Tree };
+
+/** Deep-merges feature dictionaries into the core one; a key defined twice is an error. */
+export function mergeTrees(base: Tree, extra: Tree, where = ""): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const path = where ? `${where}.${key}` : key;
+    const existing = out[key];
+    if (existing === undefined) out[key] = value;
+    else if (typeof existing !== "string" && typeof value !== "string")
+      out[key] = mergeTrees(existing, value, path);
+    else throw new Error(`translation key ${path} is defined twice`);
+  }
+  return out;
+}
+
+// Each feature keeps its strings next to its code in `i18n.zh.json` / `i18n.en.json`,
+// merged here with the core dictionaries.
+const featureZh = import.meta.glob<Tree>("../**/i18n.zh.json", { eager: true, import: "default" });
+const featureEn = import.meta.glob<Tree>("../**/i18n.en.json", { eager: true, import: "default" });
+
+function withFeatures(core: Tree, features: Record<string, Tree>): Tree {
+  return Object.keys(features)
+    .sort()
+    .reduce((acc, file) => mergeTrees(acc, features[file]), core);
+}
+
+export const dictionaries: Record<Lang, Tree> = {
+  zh: withFeatures(zh, featureZh),
+  en: withFeatures(en, featureEn),
+};
+
 export const resources = {
-  zh: { translation: zh },
-  en: { translation: en },
+  zh: { translation: dictionaries.zh },
+  en: { translation: dictionaries.en },
 } as const;
 
 function isLang(value: string | null): value is Lang {
