@@ -110,16 +110,23 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delegate(module: str, uses_models: bool) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        import importlib
+# Commands whose options belong to a package's own parser: `cityeye probe …` runs
+# `streams.probe.main([...])`. The flag says whether it loads ML models.
+DELEGATES: dict[str, tuple[str, str, bool]] = {
+    "probe": ("streams.probe", "inspect a video source", False),
+    "analyze": ("vision.analyze_cli", "run the vision pipeline over a clip", True),
+    "count": ("vision.count_cli", "count people in images against ground truth", True),
+}
 
-        if uses_models:
-            prepare_runtime_env(_settings().data_dir)
-        main: Callable[[list[str]], int] = importlib.import_module(module).main
-        return main(list(args.rest))
 
-    return run
+def _run_delegate(command: str, rest: list[str]) -> int:
+    import importlib
+
+    module, _, uses_models = DELEGATES[command]
+    if uses_models:
+        prepare_runtime_env(_settings().data_dir)
+    entry: Callable[[list[str]], int] = importlib.import_module(module).main
+    return entry(rest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,14 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--data-dir", type=Path)
     m.set_defaults(func=_migrate)
 
-    for name, module, text, uses_models in (
-        ("probe", "streams.probe", "inspect a video source", False),
-        ("analyze", "vision.analyze_cli", "run the vision pipeline over a clip", True),
-        ("count", "vision.count_cli", "count people in images against ground truth", True),
-    ):
-        d = sub.add_parser(name, help=text, add_help=False)
-        d.add_argument("rest", nargs=argparse.REMAINDER)
-        d.set_defaults(func=_delegate(module, uses_models))
+    for name, (_, text, _) in DELEGATES.items():
+        sub.add_parser(name, help=f"{text} (`cityeye {name} --help`)", add_help=False)
     return p
 
 
@@ -165,8 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv and argv[0] in DELEGATES:
+            return _run_delegate(argv[0], argv[1:])
+        args = build_parser().parse_args(argv)
         code: int = args.func(args)
     except ConfigError as exc:
         print(f"cityeye: configuration error:\n{exc}", file=sys.stderr)

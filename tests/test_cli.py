@@ -9,6 +9,7 @@ from pathlib import Path
 
 from auth.accounts import authenticate
 from db.database import Database
+from tests.media import make_clip
 
 
 def cityeye(*args: str, data: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -107,3 +108,14 @@ def test_bad_setting_is_named(tmp_path: Path) -> None:
     r = cityeye("migrate", data=tmp_path, CITYEYE_ENV="staging")
     assert r.returncode == 2
     assert "env" in r.stderr
+
+
+def test_probe_dispatches_with_its_own_options(tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "clip.mp4", seconds=1, fps=25)
+    r = cityeye("probe", str(clip), "--frames", "10", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "h264" in r.stdout
+    assert "320x240" in r.stdout
+    bad = cityeye("probe", str(tmp_path / "missing.mp4"), data=tmp_path)
+    assert bad.returncode != 0
+    assert len(bad.stderr.strip().splitlines()) == 1
