@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from desk.policy import DeskPolicy
 from vision.geometry import Line, Zone
 from vision.rules.config import RulesConfig
 from vision.rules.engine import check_references
@@ -62,6 +63,15 @@ class Settings(BaseSettings):
     detector_device: str = "cpu"
     detector_imgsz: int = Field(default=640, ge=32, le=4096)
     density_enabled: bool = True
+    desk_webhook_url: str | None = None  # outbound alerts to the dispatch platform
+    desk_webhook_secret: SecretStr | None = None  # signs them; verifies inbound ones
+
+    @model_validator(mode="after")
+    def _webhook_is_usable(self) -> Settings:
+        from desk.sender import webhook_settings
+
+        webhook_settings(self.desk_webhook_url, self.desk_webhook_secret)  # ValueError: the fix
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_prod(self) -> Settings:
@@ -159,6 +169,7 @@ class SiteConfig(BaseModel):
     units: list[UnitConfig] = Field(min_length=1)
     cameras: list[CameraConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)
+    desk: DeskPolicy = Field(default_factory=DeskPolicy)
 
     @model_validator(mode="after")
     def _references(self) -> SiteConfig:

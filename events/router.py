@@ -7,6 +7,7 @@ The app provides `app.state.event_store` (EventStore) and `app.state.event_bus` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -187,6 +188,8 @@ async def _pump(
         finally:
             if not getter.done():
                 getter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await getter  # cancel() only requests it; wait until it has happened
         if getter.cancelled():
             return
         ev = getter.result()

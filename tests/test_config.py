@@ -113,3 +113,15 @@ def test_demo_clips_become_cameras(tmp_path: Path) -> None:
 def test_demo_folder_missing(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         Settings(demo_dir=tmp_path / "nope", media_dir=None).demo_clips()
+
+
+def test_webhook_url_needs_a_secret() -> None:
+    with pytest.raises(ValidationError, match="secret"):
+        Settings(desk_webhook_url="http://127.0.0.1:9/hook", desk_webhook_secret=None)
+
+
+def test_site_file_desk_policy(tmp_path: Path) -> None:
+    text = GOOD + "desk:\n  cooldown_s: 120\n"
+    assert load_site_config(write(tmp_path, text)).desk.cooldown_s == 120
+    with pytest.raises(ConfigError, match="desk.colour: unknown field"):
+        load_site_config(write(tmp_path, GOOD + "desk:\n  colour: red\n"))

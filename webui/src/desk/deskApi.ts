@@ -1,0 +1,65 @@
+/** The desk's calls to the backend, through the shared ApiClient (token, errors, 401). */
+import { ApiError, type ApiClient } from "../api";
+import type { ActionBody, Alert, AlertDetail, AlertStats, DeskPolicy } from "./types";
+
+export interface AlertListQuery {
+  active?: boolean;
+  since?: string;
+  limit?: number;
+}
+
+function query(q: AlertListQuery): string {
+  const p = new URLSearchParams();
+  if (q.active !== undefined) p.set("active", String(q.active));
+  if (q.since) p.set("since", q.since);
+  p.set("limit", String(q.limit ?? 500));
+  return p.toString();
+}
+
+export class DeskApi {
+  constructor(private readonly api: ApiClient) {}
+
+  async alerts(q: AlertListQuery, signal?: AbortSignal): Promise<Alert[]> {
+    const res = await this.api.request("GET", `/api/alerts?${query(q)}`, undefined, signal);
+    return (await res.json()) as Alert[];
+  }
+
+  async alert(id: string, signal?: AbortSignal): Promise<AlertDetail> {
+    const res = await this.api.request("GET", `/api/alerts/${id}`, undefined, signal);
+    return (await res.json()) as AlertDetail;
+  }
+
+  async stats(signal?: AbortSignal): Promise<AlertStats> {
+    const res = await this.api.request("GET", "/api/alerts/stats", undefined, signal);
+    return (await res.json()) as AlertStats;
+  }
+
+  async policy(signal?: AbortSignal): Promise<DeskPolicy> {
+    const res = await this.api.request("GET", "/api/desk/policy", undefined, signal);
+    return (await res.json()) as DeskPolicy;
+  }
+
+  async act(id: string, action: ActionBody): Promise<Alert> {
+    const res = await this.api.request("POST", `/api/alerts/${id}/${action.action}`, action.body);
+    return (await res.json()) as Alert;
+  }
+
+  /** The event's JPEG, or null while it has none (the recorder may still be saving it). */
+  async snapshot(eventId: string, signal?: AbortSignal): Promise<Blob | null> {
+    try {
+      const res = await this.api.request("GET", `/api/events/${eventId}/snapshot.jpg`, undefined, signal);
+      return await res.blob();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** ws(s)://host/api/ws/desk?token=… for the current page and session. */
+  socketUrl(loc: Pick<Location, "protocol" | "host"> = window.location): string | null {
+    const token = this.api.getToken();
+    if (!token) return null;
+    const scheme = loc.protocol === "https:" ? "wss" : "ws";
+    return `${scheme}://${loc.host}/api/ws/desk?token=${encodeURIComponent(token)}`;
+  }
+}

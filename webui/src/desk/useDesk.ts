@@ -1,0 +1,109 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { DeskApi } from "./deskApi";
+import { mergeAlerts, startOfDay } from "./queue";
+import type { Alert, DeskMessage } from "./types";
+
+export type FeedStatus = "connecting" | "live" | "offline";
+
+/** Something with the WebSocket surface the desk uses (tests pass a fake). */
+export interface DeskSocket {
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  close(): void;
+}
+
+export type SocketFactory = (url: string) => DeskSocket;
+
+const defaultFactory: SocketFactory = (url) => new WebSocket(url);
+const RETRY_MS = [1000, 2000, 4000, 8000, 10000];
+
+export interface DeskData {
+  alerts: ReadonlyMap<string, Alert>;
+  status: FeedStatus;
+  loadError: unknown;
+  /** Merge an alert the server returned for our own action. */
+  apply: (alert: Alert) => void;
+}
+
+/**
+ * The desk's alerts: today's and every open one from GET /api/alerts, kept current by
+ * WS /api/ws/desk (opened first, then the list is loaded, so nothing falls in between;
+ * reconnects with backoff and reloads after a reconnect or when messages were dropped).
+ */
+export function useDesk(
+  desk: DeskApi,
+  onMessage: (msg: DeskMessage) => void,
+  factory: SocketFactory = defaultFactory,
+): DeskData {
+  const [alerts, setAlerts] = useState<ReadonlyMap<string, Alert>>(new Map());
+  const [status, setStatus] = useState<FeedStatus>("connecting");
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const onMessageRef = useRef(onMessage);
+  useLayoutEffect(() => {
+    onMessageRef.current = onMessage;
+  });
+
+  const apply = useCallback((alert: Alert) => setAlerts((m) => mergeAlerts(m, [alert])), []);
+
+  useEffect(() => {
+    let closed = false;
+    let socket: DeskSocket | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    const controller = new AbortController();
+
+    const load = async (): Promise<void> => {
+      try {
+        const [open, today] = await Promise.all([
+          desk.alerts({ active: true }, controller.signal),
+          desk.alerts({ since: startOfDay(Date.now()) }, controller.signal),
+        ]);
+        if (closed) return;
+        setAlerts((m) => mergeAlerts(m, [...open, ...today]));
+        setLoadError(null);
+      } catch (err) {
+        if (!closed) setLoadError(err);
+      }
+    };
+
+    const connect = (): void => {
+      const url = desk.socketUrl();
+      if (closed || url === null) return;
+      setStatus("connecting");
+      const ws = factory(url);
+      socket = ws;
+      ws.onopen = () => {
+        failures = 0;
+        setStatus("live");
+        void load();
+      };
+      ws.onmessage = (ev: MessageEvent) => {
+        const msg = JSON.parse(String(ev.data)) as DeskMessage;
+        if (msg.type === "dropped") void load();
+        else if (msg.alert) {
+          const alert = msg.alert;
+          setAlerts((m) => mergeAlerts(m, [alert]));
+        }
+        onMessageRef.current(msg);
+      };
+      ws.onclose = () => {
+        if (closed) return;
+        setStatus("offline");
+        const wait = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
+        failures += 1;
+        timer = setTimeout(connect, wait);
+      };
+    };
+
+    connect();
+    return () => {
+      closed = true;
+      controller.abort();
+      if (timer !== undefined) clearTimeout(timer);
+      socket?.close();
+    };
+  }, [desk, factory]);
+
+  return { alerts, status, loadError, apply };
+}
