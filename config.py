@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     detector_device: str = "cpu"
     detector_imgsz: int = Field(default=640, ge=32, le=4096)
     density_enabled: bool = True
+    webrtc_hosts: str = ""  # comma-separated ICE host addresses (empty: every interface)
+    webrtc_ice_servers: str = ""  # comma-separated stun:/turn: URLs
     desk_webhook_url: str | None = None  # outbound alerts to the dispatch platform
     desk_webhook_secret: SecretStr | None = None  # signs them; verifies inbound ones
 
@@ -84,6 +86,14 @@ class Settings(BaseSettings):
                     " print(secrets.token_urlsafe(48))'`)"
                 )
         return self
+
+    @property
+    def webrtc_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip() for h in self.webrtc_hosts.split(",") if h.strip())
+
+    @property
+    def webrtc_ice_server_list(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.webrtc_ice_servers.split(",") if u.strip())
 
     @property
     def db_url(self) -> str:
