@@ -116,6 +116,7 @@ DELEGATES: dict[str, tuple[str, str, bool]] = {
     "probe": ("streams.probe", "inspect a video source", False),
     "analyze": ("vision.analyze_cli", "run the vision pipeline over a clip", True),
     "count": ("vision.count_cli", "count people in images against ground truth", True),
+    "flow": ("flow.cli", "crowd flow: `flow backtest` of the forecast", False),
 }
 
 
@@ -166,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for noisy in ("alembic", "aioice", "aiortc"):  # chatty at INFO (every migration, ICE check)
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in DELEGATES:

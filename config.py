@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from desk.policy import DeskPolicy
+from flow.areas import FlowSettings
 from vision.geometry import Line, Zone
 from vision.rules.config import RulesConfig
 from vision.rules.engine import check_references
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
     detector_device: str = "cpu"
     detector_imgsz: int = Field(default=640, ge=32, le=4096)
     density_enabled: bool = True
+    flow_simulate: bool = True  # fill the demo shopping-district areas with simulated history
     webrtc_hosts: str = ""  # comma-separated ICE host addresses (empty: every interface)
     webrtc_ice_servers: str = ""  # comma-separated stun:/turn: URLs
     desk_webhook_url: str | None = None  # outbound alerts to the dispatch platform
@@ -180,6 +182,7 @@ class SiteConfig(BaseModel):
     cameras: list[CameraConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)
     desk: DeskPolicy = Field(default_factory=DeskPolicy)
+    flow: FlowSettings = Field(default_factory=FlowSettings)
 
     @model_validator(mode="after")
     def _references(self) -> SiteConfig:

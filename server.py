@@ -7,7 +7,6 @@ in reverse.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,14 +24,20 @@ from auth.accounts import AccountError, Role, add_user, seed_site, set_password
 from auth.orm import UserRow
 from auth.router import router as auth_router
 from auth.tokens import codec_for
+from cameras.overlay import OverlayPublisher, fan_out
 from cameras.registry import CameraRegistry
 from cameras.router import router as cameras_router
 from config import Settings, SiteConfig, default_site_config, demo_cameras, load_site_config
 from db.database import Database
+from desk.router import router as desk_router
+from desk.sender import webhook_settings
+from desk.service import DeskService
 from events.bus import InProcessBus
 from events.recorder import EventRecorder
 from events.router import router as events_router
 from events.store import EventStore
+from flow.router import router as flow_router
+from flow.service import FlowService
 from health.router import router as health_router
 from models.config import McnnConfig, UltralyticsConfig
 from models.protocols import ModelLoadError
@@ -41,6 +46,8 @@ from streams import IngestManager, IngestSettings
 from streams.metrics import IngestCollector
 from streams.webrtc.router import close_live, create_live
 from streams.webrtc.router import router as live_router
+from streams.webrtc.service import LiveService
+from streams.webrtc.settings import LiveSettings
 from vision.service import VisionService, VisionSettings
 from vision.worker import WorkerSettings
 
@@ -114,6 +121,23 @@ def model_labels(vs: VisionSettings, models_dir: Path | None) -> dict[str, str]:
     return labels
 
 
+def _build_vision(
+    app: FastAPI, settings: Settings, ingest: IngestManager, bus: InProcessBus, live: LiveService,
+    flow: FlowService,
+) -> VisionService | None:
+    """The analysis service; each analysed frame feeds crowd flow and the live overlays."""
+    vsettings = vision_settings(settings)
+    app.state.model_labels = model_labels(vsettings, settings.models_dir)
+    if not settings.vision_enabled:
+        return None
+    overlays = OverlayPublisher(live.publish_overlay)
+    vision = VisionService(ingest, vsettings, settings.models_dir,
+                           on_event=bus.publish_threadsafe,
+                           on_state=fan_out(flow.on_state, overlays))
+    overlays.heatmaps = vision.heatmap
+    return vision
+
+
 def _build(app: FastAPI, settings: Settings) -> Startup:
     """Create every service and put it on `app.state`; nothing runs yet."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -124,31 +148,36 @@ def _build(app: FastAPI, settings: Settings) -> Startup:
     database.migrate()
     ingest = IngestManager(IngestSettings(stall_timeout_s=settings.stall_timeout_s))
     app.state.ingest = ingest
+    metrics = CollectorRegistry()
+    metrics.register(IngestCollector(ingest))
+    app.state.metrics = metrics
     bus = InProcessBus()
     store = EventStore(database)
-    vsettings = vision_settings(settings)
-    vision = (
-        VisionService(ingest, vsettings, settings.models_dir, on_event=bus.publish_threadsafe)
-        if settings.vision_enabled else None
-    )
-    app.state.model_labels = model_labels(vsettings, settings.models_dir)
+    app.state.event_bus = bus
+    app.state.event_store = store
+    app.state.event_recorder = EventRecorder(bus, store)
+    live = create_live(app, ingest, database, metrics, LiveSettings(
+        ice_hosts=settings.webrtc_host_list, ice_servers=settings.webrtc_ice_server_list,
+    ))  # app.state.live: the WebRTC relay
+    flow_settings = site.flow
+    if not settings.flow_simulate:
+        flow_settings = flow_settings.model_copy(update={"simulate": False})
+    flow = FlowService(database, bus, flow_settings)  # crowd flow (simulated demo areas)
+    app.state.flow = flow
+    vision = _build_vision(app, settings, ingest, bus, live, flow)
+    app.state.vision = vision
     registry = CameraRegistry(ingest, vision)
+    app.state.cameras = registry
     with database.session() as session:
         seed_site(session, site)
         session.flush()
         registry.seed(session, site.cameras + demo_cameras(clips, site))
     password = ensure_admin(database, settings, demo=bool(clips))
-    metrics = CollectorRegistry()
-    metrics.register(IngestCollector(ingest))
-    create_live(app, ingest, database, metrics, os.environ)  # app.state.live (WebRTC relay)
     app.state.settings = settings
     app.state.tokens = codec_for(settings)
-    app.state.cameras = registry
-    app.state.vision = vision
-    app.state.event_bus = bus
-    app.state.event_store = store
-    app.state.event_recorder = EventRecorder(bus, store)
-    app.state.metrics = metrics
+    # Settings validated the webhook pair already (a bad one is a clear CLI error).
+    hooks = webhook_settings(settings.desk_webhook_url, settings.desk_webhook_secret)
+    app.state.desk = DeskService(database, bus, site.desk, webhooks=hooks)
     app.state.bus_name = "in-process"
     return Startup(admin_password=password)
 
@@ -157,6 +186,8 @@ async def _run(app: FastAPI) -> int:
     """Start the services in data-flow order: bus and recorder, analysis, then cameras."""
     await app.state.event_bus.start()
     await app.state.event_recorder.start()
+    await app.state.desk.start()
+    await app.state.flow.start()
     vision: VisionService | None = app.state.vision
     if vision is not None:
         vision.start()
@@ -173,6 +204,12 @@ async def _teardown(app: FastAPI) -> None:
     vision = getattr(state, "vision", None)
     if isinstance(vision, VisionService):
         vision.stop(timeout=5.0)
+    flow = getattr(state, "flow", None)
+    if isinstance(flow, FlowService):
+        await flow.stop()
+    desk = getattr(state, "desk", None)
+    if isinstance(desk, DeskService):
+        await desk.stop()
     recorder = getattr(state, "event_recorder", None)
     if isinstance(recorder, EventRecorder):
         await recorder.stop()
@@ -240,6 +277,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(cameras_router)
     app.include_router(events_router)
+    app.include_router(desk_router)
     app.include_router(live_router)
+    app.include_router(flow_router)
     _mount_webui(app, settings.webui_dir)
     return app

@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 EventKind = Literal[
-    "overcrowding", "intrusion", "line_crossing", "loitering", "gathering", "vehicle_flow"
+    "overcrowding", "intrusion", "line_crossing", "loitering", "gathering", "vehicle_flow",
+    "flow_forecast",
 ]
 EventState = Literal["open", "updated", "closed"]
 DetailValue = int | float | str | bool | None
@@ -25,6 +26,7 @@ EVENT_KINDS: tuple[EventKind, ...] = (
     "loitering",
     "gathering",
     "vehicle_flow",
+    "flow_forecast",
 )
 KIND_NAMES_ZH: dict[str, str] = {
     "overcrowding": "人员过密",
@@ -33,6 +35,7 @@ KIND_NAMES_ZH: dict[str, str] = {
     "loitering": "徘徊逗留",
     "gathering": "异常聚集",
     "vehicle_flow": "车流",
+    "flow_forecast": "预计超限",
 }
 TIER_NAMES_ZH: dict[int, str] = {1: "蓝色", 2: "黄色", 3: "橙色", 4: "红色"}
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from config import Settings
 from server import create_app
@@ -32,6 +33,7 @@ class LiveServer:
     base_url: str
     settings: Settings
     admin_password: str = ADMIN_PASSWORD
+    app: FastAPI | None = None  # the in-process app (its state: bus, database, services)
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -63,11 +65,13 @@ def start_live_server(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
         "stall_timeout_s": 5.0,
         "probe_timeout_s": 5.0,
         "vision_enabled": False,  # tests that need the models turn it on
+        "flow_simulate": False,  # 35 days of simulated footfall only where a test wants it
     }
     values.update(overrides)
     settings = Settings(**values)
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -90,7 +94,7 @@ def start_live_server(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
             if time.monotonic() > deadline:
                 raise TimeoutError("the test server did not answer /api/health within 60 s")
             time.sleep(0.1)
-        yield LiveServer(base_url=base, settings=settings)
+        yield LiveServer(base_url=base, settings=settings, app=app)
     finally:
         srv.should_exit = True
         thread.join(timeout=30)

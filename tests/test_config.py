@@ -123,5 +123,5 @@ def test_webhook_url_needs_a_secret() -> None:
 def test_site_file_desk_policy(tmp_path: Path) -> None:
     text = GOOD + "desk:\n  cooldown_s: 120\n"
     assert load_site_config(write(tmp_path, text)).desk.cooldown_s == 120
-    with pytest.raises(ConfigError, match="desk.colour: unknown field"):
+    with pytest.raises(ConfigError, match=r"desk\.colour: unknown field"):
         load_site_config(write(tmp_path, GOOD + "desk:\n  colour: red\n"))

@@ -1,9 +1,25 @@
+import { lazy, Suspense } from "react";
+import { useTranslation } from "react-i18next";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { Layout } from "./components/Layout";
+import { DeskPage } from "./desk/DeskPage";
+import { LivePage } from "./pages/LivePage";
 import { LoginPage } from "./pages/LoginPage";
 import { SettingsPage } from "./pages/SettingsPage";
-import { StatusPage } from "./pages/StatusPage";
 import { WallPage } from "./pages/WallPage";
+import { ZoneEditorPage } from "./settings/zones/ZoneEditorPage";
+
+// The dashboard pulls in ECharts (~1 MB): load it only when someone opens 客流.
+const FlowPage = lazy(() => import("./flow/FlowPage").then((m) => ({ default: m.FlowPage })));
+
+function LazyFlow() {
+  const { t } = useTranslation();
+  return (
+    <Suspense fallback={<p className="muted">{t("app.loading")}</p>}>
+      <FlowPage />
+    </Suspense>
+  );
+}
 
 export function App() {
   return (
@@ -12,9 +28,11 @@ export function App() {
       <Route element={<Layout />}>
         <Route index element={<Navigate to="/wall" replace />} />
         <Route path="/wall" element={<WallPage />} />
-        <Route path="/desk" element={<StatusPage key="desk" section="desk" />} />
-        <Route path="/flow" element={<StatusPage key="flow" section="flow" />} />
+        <Route path="/live/:cameraId" element={<LivePage />} />
+        <Route path="/desk" element={<DeskPage />} />
+        <Route path="/flow" element={<LazyFlow />} />
         <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/settings/cameras/:id/zones" element={<ZoneEditorPage />} />
         <Route path="*" element={<Navigate to="/wall" replace />} />
       </Route>
     </Routes>

@@ -4,6 +4,7 @@
  * (the auth context then sends the user back to the login page).
  */
 import { formatDetailLines } from "./errors";
+import type { LiveStatus } from "./live/types";
 import type {
   Camera,
   CameraCreate,
@@ -47,8 +48,16 @@ export interface ApiClientOptions {
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
+/** A WHEP answer: the server's SDP and the session URL (DELETE it to hang up). */
+export interface WhepAnswer {
+  sdp: string;
+  location: string;
+}
+
 interface RequestOptions {
   body?: unknown;
+  /** A non-JSON body, e.g. an SDP offer. */
+  raw?: { body: string; contentType: string };
   signal?: AbortSignal;
   /** When false a 401 is returned to the caller without logging out (login form). */
   logoutOn401?: boolean;
@@ -112,6 +121,9 @@ export class ApiClient {
     if (options.body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(options.body);
+    } else if (options.raw !== undefined) {
+      headers["Content-Type"] = options.raw.contentType;
+      init.body = options.raw.body;
     }
     let res: Response;
     try {
@@ -149,6 +161,10 @@ export class ApiClient {
     return this.json<Camera[]>("GET", "/api/cameras", { signal });
   }
 
+  camera(id: string, signal?: AbortSignal): Promise<Camera> {
+    return this.json<Camera>("GET", `/api/cameras/${encodeURIComponent(id)}`, { signal });
+  }
+
   createCamera(body: CameraCreate): Promise<Camera> {
     return this.json<Camera>("POST", "/api/cameras", { body });
   }
@@ -174,11 +190,52 @@ export class ApiClient {
     }
   }
 
+  /** WHEP: POST an SDP offer for a camera; 201 with the answer and the session's Location. */
+  async whepOffer(cameraId: string, offer: string, signal?: AbortSignal): Promise<WhepAnswer> {
+    const res = await this.send("POST", `/api/cameras/${encodeURIComponent(cameraId)}/whep`, {
+      raw: { body: offer, contentType: "application/sdp" },
+      signal,
+    });
+    const location = res.headers.get("Location");
+    if (!location) throw new ApiError(res.status, ["WHEP answer without a Location header"]);
+    return { sdp: await res.text(), location };
+  }
+
+  /** WHEP: end a session (a session that is already gone counts as ended). */
+  async whepDelete(location: string): Promise<void> {
+    try {
+      await this.send("DELETE", location);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  liveStatus(cameraId: string, signal?: AbortSignal): Promise<LiveStatus> {
+    return this.json<LiveStatus>("GET", `/api/cameras/${encodeURIComponent(cameraId)}/live`, {
+      signal,
+    });
+  }
+
+  /** The HTTP live fallback: a multipart stream of JPEG pictures and overlay JSON parts. */
+  async liveMjpeg(cameraId: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.send("GET", `/api/cameras/${encodeURIComponent(cameraId)}/live.mjpeg`, {
+      signal,
+    });
+    if (!res.body) throw new NetworkError("the live stream has no body");
+    return res.body;
+  }
+
   units(signal?: AbortSignal): Promise<Unit[]> {
     return this.json<Unit[]>("GET", "/api/units", { signal });
   }
 
   health(signal?: AbortSignal): Promise<Health> {
     return this.json<Health>("GET", "/api/health", { signal });
+  }
+
+  /** For feature modules (e.g. the duty desk): one request with the same token and errors. */
+  request(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    return this.send(method, path, { body, signal });
   }
 }

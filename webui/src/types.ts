@@ -75,6 +75,8 @@ export interface Camera {
   transport: "tcp" | "udp";
   zones: Zone[];
   lines: Line[];
+  /** The camera's analysis rules (always sent by the server; optional for older fixtures). */
+  rules?: CameraRules;
   status: CameraStatus;
   last_error: string | null;
   health: CameraHealth | null;
@@ -97,6 +99,37 @@ export interface CameraUpdate {
   enabled?: boolean;
   unit?: string;
   analysis_fps?: number;
+  zones?: Zone[];
+  lines?: Line[];
+  rules?: CameraRules;
+}
+
+/**
+ * One rule of a camera (vision/rules/config.py): `zone` or `line` names what it watches,
+ * `thresholds` ascend through the tiers 1–4 (蓝/黄/橙/红). Other fields are kept as they are.
+ */
+export interface RuleSpec {
+  [field: string]: unknown;
+  id?: string | null;
+  enabled?: boolean;
+  zone?: string | null;
+  line?: string;
+  thresholds?: number[];
+  tiers?: number[] | null;
+  base_tier?: number;
+  direction?: "in" | "out" | "both";
+  metric?: "count" | "density";
+}
+
+/** PATCH /api/cameras/{id} `rules` (RulesConfig). */
+export interface CameraRules {
+  overcrowding?: RuleSpec[];
+  intrusion?: RuleSpec[];
+  line_crossing?: RuleSpec[];
+  loitering?: RuleSpec[];
+  gathering?: RuleSpec[];
+  vehicle_flow?: RuleSpec[];
+  auto_intrusion?: boolean;
 }
 
 export interface Unit {

@@ -4,7 +4,7 @@ import { TIERS, type Tier } from "./types";
 import type { FeedStatus } from "./useDesk";
 
 const VIEWS: readonly DeskView[] = ["queue", "overdue", "handled"];
-const KINDS = ["overcrowding", "intrusion", "line_crossing", "loitering", "gathering", "vehicle_flow"];
+const KINDS = ["overcrowding", "intrusion", "line_crossing", "loitering", "gathering", "vehicle_flow", "flow_forecast"];
 
 interface Props {
   view: DeskView;

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useApi } from "../apiContext";
 import { useAuth } from "../authContext";
 import { ErrorText } from "../components/ErrorText";
+import { HealthPanel } from "../components/HealthPanel";
 import { errorLines } from "../errorMessage";
 import { CameraAddForm } from "../settings/CameraAddForm";
 import { CameraTable } from "../settings/CameraTable";
@@ -93,6 +94,7 @@ export function SettingsPage() {
             : t("settings.aboutVersionUnknown")}
         </p>
       </section>
+      <HealthPanel health={health.data} failed={health.error !== null} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router-dom";
 import { useApi } from "../apiContext";
 import { ErrorText } from "../components/ErrorText";
 import { StatusBadge } from "../components/StatusBadge";
@@ -153,6 +154,14 @@ export function CameraRow({ camera, units, canEdit, columns, onChanged }: Props)
                 >
                   {t("camera.edit")}
                 </button>
+                <Link
+                  className="btn btn-ghost btn-sm"
+                  to={`/settings/cameras/${encodeURIComponent(camera.id)}/zones`}
+                  title={t("zoneEditor.openTitle")}
+                  data-testid="camera-zones"
+                >
+                  {t("zoneEditor.open")}
+                </Link>
                 <button type="button" className="btn btn-danger btn-sm" data-testid="camera-delete" disabled={busy} onClick={remove}>
                   {t("camera.delete")}
                 </button>
