@@ -36,7 +36,7 @@ $(BIN)/python:
 # constraints.txt is the lock: exact versions of every package, torch from the registry
 # (never the local CPU wheel, whose torchvision does not exist).
 $(PY_STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[vision,webrtc,flow,dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[vision,webrtc,flow,board,dev]'
 	@touch $@
 
 webui: $(UI_BUILD)

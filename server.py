@@ -20,6 +20,10 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 from sqlalchemy import select
 
+from annotate.frames import ingest_frames
+from annotate.router import router as boards_router
+from annotate.service import BoardService
+from annotate.ws import router as boards_ws_router
 from auth.accounts import AccountError, Role, add_user, seed_site, set_password
 from auth.orm import UserRow
 from auth.router import router as auth_router
@@ -178,6 +182,7 @@ def _build(app: FastAPI, settings: Settings) -> Startup:
     # Settings validated the webhook pair already (a bad one is a clear CLI error).
     hooks = webhook_settings(settings.desk_webhook_url, settings.desk_webhook_secret)
     app.state.desk = DeskService(database, bus, site.desk, webhooks=hooks)
+    app.state.boards = BoardService(database, ingest_frames(ingest))  # 视频画板
     app.state.bus_name = "in-process"
     return Startup(admin_password=password)
 
@@ -187,6 +192,7 @@ async def _run(app: FastAPI) -> int:
     await app.state.event_bus.start()
     await app.state.event_recorder.start()
     await app.state.desk.start()
+    await app.state.boards.start()
     await app.state.flow.start()
     vision: VisionService | None = app.state.vision
     if vision is not None:
@@ -207,6 +213,9 @@ async def _teardown(app: FastAPI) -> None:
     flow = getattr(state, "flow", None)
     if isinstance(flow, FlowService):
         await flow.stop()
+    boards = getattr(state, "boards", None)
+    if isinstance(boards, BoardService):
+        await boards.stop()  # flushes every accepted board update
     desk = getattr(state, "desk", None)
     if isinstance(desk, DeskService):
         await desk.stop()
@@ -278,6 +287,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(cameras_router)
     app.include_router(events_router)
     app.include_router(desk_router)
+    app.include_router(boards_router)
+    app.include_router(boards_ws_router)
     app.include_router(live_router)
     app.include_router(flow_router)
     _mount_webui(app, settings.webui_dir)

@@ -2,6 +2,7 @@ import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { useApi } from "../apiContext";
+import { BoardLayer } from "../board/BoardLayer";
 import { ErrorText } from "../components/ErrorText";
 import { StatusBadge } from "../components/StatusBadge";
 import { errorLines } from "../errorMessage";
@@ -74,6 +75,7 @@ export function LivePage() {
           <div className="live-main">
             <LivePlayer camera={camera} layers={layers} syncDelayMs={sync ? SYNC_DELAY_MS : null}
               onStats={setStats} />
+            <BoardLayer cameraId={camera.id} />
           </div>
           <aside className="panel live-side">
             <h2 className="panel-subtitle">{t("live.stats.title")}</h2>
