@@ -42,6 +42,8 @@ from events.router import router as events_router
 from events.store import EventStore
 from flow.router import router as flow_router
 from flow.service import FlowService
+from geo.demo import seed_demo
+from geo.router import router as geo_router
 from health.router import router as health_router
 from models.config import McnnConfig, UltralyticsConfig
 from models.protocols import ModelLoadError
@@ -176,6 +178,8 @@ def _build(app: FastAPI, settings: Settings) -> Startup:
         seed_site(session, site)
         session.flush()
         registry.seed(session, site.cameras + demo_cameras(clips, site))
+        session.flush()
+        seed_demo(session)  # AR demo geo model, only when the demo cameras exist
     password = ensure_admin(database, settings, demo=bool(clips))
     app.state.settings = settings
     app.state.tokens = codec_for(settings)
@@ -291,5 +295,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(boards_ws_router)
     app.include_router(live_router)
     app.include_router(flow_router)
+    app.include_router(geo_router)
     _mount_webui(app, settings.webui_dir)
     return app

@@ -1,6 +1,9 @@
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, Route, Routes } from "react-router-dom";
+import { ArPage } from "./ar/ArPage";
+import { CalibrationPage } from "./ar/CalibrationPage";
+import { SiteMapPage } from "./ar/SiteMapPage";
 import { Layout } from "./components/Layout";
 import { DeskPage } from "./desk/DeskPage";
 import { LivePage } from "./pages/LivePage";
@@ -31,6 +34,9 @@ export function App() {
         <Route path="/live/:cameraId" element={<LivePage />} />
         <Route path="/desk" element={<DeskPage />} />
         <Route path="/flow" element={<LazyFlow />} />
+        <Route path="/map" element={<SiteMapPage />} />
+        <Route path="/ar/:cameraId" element={<ArPage />} />
+        <Route path="/ar/:cameraId/calibrate" element={<CalibrationPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/settings/cameras/:id/zones" element={<ZoneEditorPage />} />
         <Route path="*" element={<Navigate to="/wall" replace />} />

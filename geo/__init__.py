@@ -1,0 +1,1 @@
+"""Geo model, camera calibration and AR labels (AR视频调阅)."""
