@@ -257,13 +257,22 @@ def slugify(name: str) -> str:
     return (slug or "camera")[:64]
 
 
+# Names of the shared demo clips in the 中山公园商圈 demo scenario (geo/demo.py places them).
+DEMO_NAMES = {
+    "pedestrians_street_yas-sim": "长宁路 高点",
+    "pedestrians_street_amirhossein": "长宁路 步行街",
+    "mall_entrance_zayed": "龙之梦 2号门",
+    "traffic_highway_mihailrc": "凯旋路 高架",
+}
+
+
 def demo_cameras(clips: list[Path], site: SiteConfig) -> list[CameraConfig]:
     """One looping camera per clip, spread over the district's streets."""
     streets = [u for u in site.units if u.parent is not None] or [site.district]
     return [
         CameraConfig(
             id=f"demo-{slugify(clip.stem)}",
-            name=f"演示 {i + 1} · {clip.stem}",
+            name=DEMO_NAMES.get(clip.stem, f"演示 {i + 1} · {clip.stem}"),
             url=str(clip.resolve()),
             unit=streets[i % len(streets)].id,
             loop=True,
