@@ -125,6 +125,9 @@ class StreamCodecInfo:
     height: int
     extradata: bytes  # as the container gave it (avcC for MP4/FLV, empty for Annex B)
     annexb: bool  # True when packets are Annex B (start codes, SPS/PPS before keyframes)
+    # "rtp": marker-bit RTP ingest (each access unit relayed as soon as it is complete);
+    # "ffmpeg": FFmpeg's demuxer (files, HLS, RTMP, ..., and RTSP streams RTP cannot take)
+    demuxer: str = "ffmpeg"
 
 
 @dataclass(frozen=True)

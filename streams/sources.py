@@ -30,6 +30,7 @@ class SourceKind(StrEnum):
     HTTP_FLV = "http-flv"
     MJPEG = "mjpeg"
     HTTP = "http"  # any other HTTP stream FFmpeg can probe
+    SDP = "sdp"  # an SDP description (file or http URL) of an RTP/UDP stream
 
     @property
     def is_network(self) -> bool:
@@ -72,11 +73,11 @@ def classify(url: str) -> SourceLocation:
     if not text:
         raise SourceError("empty source URL")
     if "://" not in text:
-        return SourceLocation(SourceKind.FILE, text, None, None)
+        return SourceLocation(_file_kind(text), text, None, None)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme == "file":
-        return SourceLocation(SourceKind.FILE, parts.path, None, None)
+        return SourceLocation(_file_kind(parts.path), parts.path, None, None)
     host = parts.hostname
     if scheme not in DEFAULT_PORTS:
         raise SourceError(
@@ -92,6 +93,8 @@ def classify(url: str) -> SourceLocation:
         kind = SourceKind.RTMP
     elif path.endswith(".m3u8") or path.endswith(".m3u"):
         kind = SourceKind.HLS
+    elif path.endswith(".sdp") and not scheme.startswith("rtmp"):
+        kind = SourceKind.SDP
     elif path.endswith(".flv"):
         kind = SourceKind.HTTP_FLV
     elif path.endswith((".mjpg", ".mjpeg")) or "mjpeg" in path or "mjpg" in path:
@@ -99,6 +102,10 @@ def classify(url: str) -> SourceLocation:
     else:
         kind = SourceKind.HTTP
     return SourceLocation(kind, text, host, port)
+
+
+def _file_kind(path: str) -> SourceKind:
+    return SourceKind.SDP if path.lower().endswith(".sdp") else SourceKind.FILE
 
 
 def open_options(loc: SourceLocation, transport: Transport, timeout_s: float) -> dict[str, str]:
@@ -116,12 +123,16 @@ def open_options(loc: SourceLocation, transport: Transport, timeout_s: float) ->
         opts["rtmp_live"] = "live"
     elif loc.kind is SourceKind.HLS:
         opts["http_persistent"] = "0"
+    elif loc.kind is SourceKind.SDP:
+        opts["protocol_whitelist"] = "file,http,https,tcp,tls,udp,rtp,crypto"
+        opts["buffer_size"] = str(4 * 1024 * 1024)
+        opts["max_delay"] = "500000"
     return opts
 
 
 def check_reachable(loc: SourceLocation) -> None:
     """Fail early, with a clear line, for missing files and hosts that do not resolve."""
-    if loc.kind is SourceKind.FILE:
+    if loc.host is None:  # a file (or an .sdp file)
         path = Path(loc.target)
         if not path.exists():
             raise SourceError(f"file not found: {loc.target}")
@@ -149,7 +160,7 @@ def open_input(
     check_reachable(loc)
     kwargs: dict[str, Any] = {}
     if hwaccel == "cuda":
-        kwargs["hwaccel"] = _cuda_accel()
+        kwargs["hwaccel"] = cuda_accel()
     try:
         container: InputContainer = av.open(
             loc.target,
@@ -163,7 +174,7 @@ def open_input(
     return container
 
 
-def _cuda_accel() -> Any:
+def cuda_accel() -> Any:
     from av.codec.hwaccel import HWAccel, hwdevices_available
 
     if "cuda" not in hwdevices_available():

@@ -28,6 +28,7 @@ class PtsClock:
         self._start = 0.0
         self._last_out: float | None = None
         self._pending_raw: float | None = None
+        self._anchored = False  # offset set by map_raw before the first frame
         self._window: deque[float] = deque(maxlen=61)  # raw pts of the current timeline
         self.repaired = 0  # frames whose pts were missing or off-track
 
@@ -60,7 +61,14 @@ class PtsClock:
             self._declared = declared_fps
 
     def map_raw(self, raw_seconds: float) -> float:
-        """A raw stream time (e.g. a packet's pts) on this clock's output timeline."""
+        """A raw stream time (e.g. a packet's pts) on this clock's output timeline.
+
+        Before the first frame of a connection (packets are relayed before they are
+        decoded) the first raw time seen anchors the timeline at the restart point, and the
+        first frame's pts then follows that anchor."""
+        if self._last_out is None and not self._anchored:
+            self._offset = self._start - raw_seconds
+            self._anchored = True
         return raw_seconds + self._offset
 
     def restart(self, start: float) -> None:
@@ -68,6 +76,7 @@ class PtsClock:
         self._start = start
         self._last_out = None
         self._pending_raw = None
+        self._anchored = False
 
     def to_seconds(self, pts: int | None, time_base: Fraction | None) -> float:
         raw = float(pts * time_base) if pts is not None and time_base is not None else None
@@ -77,6 +86,9 @@ class PtsClock:
             self._window.clear()
             if raw is None:
                 self.repaired += 1
+            elif self._anchored:
+                out = max(out, raw + self._offset)
+                self._observe(raw)
             else:
                 self._offset = out - raw
                 self._observe(raw)

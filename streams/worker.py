@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from multiprocessing.connection import Connection
 
 from streams.datatypes import CameraStatus, SourceError
 from streams.messages import FinishedMsg, StatusMsg, WorkerMessage, WorkerSpec
+from streams.publish import Counters, End, PublishTarget, SessionEnd
 from streams.ring import FrameRing
-from streams.session import Counters, End, Session, SessionEnd
+from streams.rtpsession import Fallback, RtpSession, open_rtp, wants_rtp
+from streams.session import Session
 from streams.sources import SourceKind, SourceLocation, classify, open_input
 from streams.timing import PtsClock, RateGate
 
@@ -60,6 +63,7 @@ class Decoder:
         self.settings = spec.settings
         self.ring = ring
         self.conn = conn
+        self._send_lock = threading.Lock()
         self.counters = Counters(seq=spec.first_seq, packet_seq=spec.first_packet_seq)
         self.clock = PtsClock()
         self.clock.restart(spec.first_pts)
@@ -67,9 +71,22 @@ class Decoder:
         s = spec.settings
         self.backoff = Backoff(s.backoff_initial_s, s.backoff_max_s, s.error_backoff_s)
         self.reconnects = 0
+        self.fallback: str | None = None  # why this camera uses FFmpeg's RTSP/RTP demuxer
+        self.target = PublishTarget(
+            camera_id=spec.source.camera_id,
+            analysis_width=spec.source.analysis_width,
+            settings=spec.settings,
+            gate=self.gate,
+            clock=self.clock,
+            ring=ring,
+            counters=self.counters,
+            send=self.send,
+            reconnects=lambda: self.reconnects,
+        )
 
     def send(self, msg: WorkerMessage) -> None:
-        self.conn.send(msg)
+        with self._send_lock:  # the RTP path sends from its reader and decoding threads
+            self.conn.send(msg)
 
     def status(self, status: CameraStatus, error: str | None = None) -> None:
         self.send(StatusMsg(status, error, self.reconnects))
@@ -98,6 +115,10 @@ class Decoder:
 
     def _connect_and_decode(self, loc: SourceLocation) -> SessionEnd:
         self.status(CameraStatus.CONNECTING)
+        if self.fallback is None and wants_rtp(loc):
+            end = self._rtp(loc)
+            if end is not None:
+                return end
         try:
             container = open_input(
                 loc,
@@ -108,27 +129,34 @@ class Decoder:
             )
         except SourceError as exc:
             return SessionEnd(End.ERROR, exc)
+        self._restart_clock()
+        try:
+            return Session(container, loc, self.target).run()
+        finally:
+            container.close()
+
+    def _rtp(self, loc: SourceLocation) -> SessionEnd | None:
+        """Marker-bit RTP ingest; None when this stream needs FFmpeg's demuxer instead."""
+        try:
+            source, sdp = open_rtp(loc, self.source.transport, self.settings.open_timeout_s)
+        except SourceError as exc:
+            return SessionEnd(End.ERROR, exc)
+        except Fallback as exc:
+            self.fallback = str(exc)
+            log.warning("%s: using FFmpeg's demuxer: %s", self.source.camera_id, exc)
+            return None
+        self._restart_clock()
+        session = RtpSession(source, sdp, loc, self.target, self.source.hwaccel)
+        try:
+            return session.run()
+        finally:
+            session.close()
+
+    def _restart_clock(self) -> None:
         last = self.clock.last
         if last is not None:
             self.clock.restart(last + self.clock.frame_duration())
         self.gate.reset()
-        try:
-            session = Session(
-                container,
-                loc,
-                self.settings,
-                camera_id=self.source.camera_id,
-                analysis_width=self.source.analysis_width,
-                gate=self.gate,
-                clock=self.clock,
-                ring=self.ring,
-                counters=self.counters,
-                send=self.send,
-                reconnects=lambda: self.reconnects,
-            )
-            return session.run()
-        finally:
-            container.close()
 
     def _wait_before_retry(self, loc: SourceLocation, end: SessionEnd) -> bool:
         """Report why the stream ended, back off; False when the decoder should finish."""

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from streams.datatypes import CameraHealth, CameraStatus, EncodedPacket, Frame, StreamCodecInfo
 from streams.relay import PacketFanout, PacketSubscription
-from streams.webrtc.rtpin import H264Depacketizer, RtpInputError, UdpRtpInput, parse_sdp
-from streams.webrtc.rtsp import RtspInput
+from streams.rtpin import H264Depacketizer, RtpClock, RtpInputError, UdpRtpInput, parse_sdp
+from streams.rtsp import RtspInput
 
 log = logging.getLogger(__name__)
 
@@ -86,25 +86,20 @@ class RtpPacketSource:
 
     def _pump(self, source: RtspInput | UdpRtpInput, depack: H264Depacketizer) -> None:
         first: int | None = None
-        wraps = 0
-        last = 0
+        clock = RtpClock()
         for packet in source.packets():
             if self._stop.is_set():
                 return
-            unit = depack.push(packet)
-            if unit is None:
-                continue
-            if first is None:
-                first = unit.timestamp
-                self.fanout.set_codec(StreamCodecInfo("h264", 0, 0, b"", True))
-                self._set(CameraStatus.ONLINE, None)
-            if unit.timestamp < last and last - unit.timestamp > 1 << 31:
-                wraps += 1
-            last = unit.timestamp
-            ticks = unit.timestamp + (wraps << 32) - first
-            self._units += 1
-            self.fanout.publish(EncodedPacket(self.camera_id, self._units, unit.data,
-                                              ticks / 90000, unit.keyframe, unit.received_at))
+            for unit in depack.feed(packet):
+                ticks = clock.ticks(unit.timestamp)
+                if first is None:
+                    first = ticks
+                    self.fanout.set_codec(StreamCodecInfo("h264", 0, 0, b"", True))
+                    self._set(CameraStatus.ONLINE, None)
+                self._units += 1
+                self.fanout.publish(EncodedPacket(self.camera_id, self._units, unit.data,
+                                                  (ticks - first) / 90000, unit.keyframe,
+                                                  unit.received_at))
 
     def _set(self, status: CameraStatus, error: str | None) -> None:
         if status is not self._status:

@@ -96,10 +96,11 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
 class RtspServer:
     """gst-rtsp-server (system Python) serving ``media`` at rtsp://127.0.0.1:PORT/cam."""
 
-    def __init__(self, media: Path, port: int | None = None) -> None:
+    def __init__(self, media: Path, port: int | None = None, codec: str = "h264") -> None:
         if not gst_rtsp_available():
             pytest.fail(f"RTSP test server needs GStreamer's RTSP server: {APT_HINT}")
         self.media = media
+        self.codec = codec
         self.port = port or free_port()
         self.url = f"rtsp://127.0.0.1:{self.port}/cam"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -107,7 +108,7 @@ class RtspServer:
     def start(self) -> RtspServer:
         script = str(HERE / "gst_rtsp_server.py")
         self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, script, str(self.port), "/cam", str(self.media)],
+            [SYSTEM_PYTHON, script, str(self.port), "/cam", str(self.media), self.codec],
             stdout=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
         )

@@ -69,3 +69,16 @@ def test_pacer_waits_for_pts_and_never_bursts_after_a_lag() -> None:
     assert pacer.delay(0.5, now=100.1) == pytest.approx(0.4)
     assert pacer.delay(1.0, now=105.0) == 0.0  # 4 s late: re-anchored
     assert pacer.delay(1.1, now=105.0) == pytest.approx(0.1)
+
+
+def test_packets_relayed_before_the_first_frame_share_its_clock() -> None:
+    clock = PtsClock()
+    clock.restart(10.0)
+    # the first access unit goes to the relay before it is decoded
+    assert clock.map_raw(90000 / 90000) == pytest.approx(10.0)
+    assert clock.map_raw((90000 + STEP) / 90000) == pytest.approx(10.0 + 1 / 30)
+    assert feed(clock, [90000, 90000 + STEP]) == pytest.approx([10.0, 10.0 + 1 / 30])
+    # a reconnect re-anchors at the new start, whatever the new stream's timestamps are
+    clock.restart(20.0)
+    assert clock.map_raw(5.0) == pytest.approx(20.0)
+    assert feed(clock, [450000, 450000 + STEP]) == pytest.approx([20.0, 20.0 + 1 / 30])

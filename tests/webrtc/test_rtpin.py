@@ -15,9 +15,9 @@ import pytest
 from aiortc.codecs.h264 import H264Encoder
 
 from streams.datatypes import EncodedPacket
-from streams.webrtc.rtpin import H264Depacketizer, RtpInputError, parse_sdp
+from streams.rtpin import H264Depacketizer, NotH264Error, RtpClock, RtpInputError, parse_sdp
+from streams.rtsp import RtspInput
 from streams.webrtc.rtpsource import RtpPacketSource
-from streams.webrtc.rtsp import RtspInput
 
 SPS = b"\x67" + b"\x42" * 12
 PPS = b"\x68\xce\x3c\x80"
@@ -60,6 +60,64 @@ def test_a_lost_packet_drops_frames_until_the_next_keyframe() -> None:
     assert depack.dropped == 3
 
 
+def test_reordered_packets_are_put_back_in_order() -> None:
+    depack = H264Depacketizer(96)
+    packets = list(rtp([[SPS, PPS, IDR], [P], [P]]))
+    order = [0, 2, 1, 3, 5, 4]  # swaps inside the keyframe and between the P frames
+    assert sorted(order) == list(range(len(packets)))
+    units = [u for i in order for u in depack.feed(packets[i])]
+    assert [u.timestamp for u in units] == [0, 3000, 6000]
+    assert depack.dropped == 0
+    assert depack.lost == 0
+    start = b"\x00\x00\x00\x01"
+    assert units[0].data == start + SPS + start + PPS + start + IDR
+
+
+def test_a_unit_completes_on_its_marker_even_when_packets_of_the_next_are_early() -> None:
+    depack = H264Depacketizer(96)
+    packets = list(rtp([[SPS, PPS, IDR], [P]]))
+    *key, p1 = packets
+    out = [depack.feed(p) for p in key[:-1]]
+    assert out == [[]] * (len(key) - 1)
+    assert [u.timestamp for u in depack.feed(key[-1])] == [0]  # on the marker bit, at once
+    assert [u.timestamp for u in depack.feed(p1)] == [3000]
+
+
+def test_duplicates_are_ignored_and_a_lost_marker_ends_the_unit() -> None:
+    depack = H264Depacketizer(96, reorder=1)
+    big_p = b"\x41" + bytes(range(256)) * 12  # split into FU-A fragments too
+    n_key = len(list(rtp([[SPS, PPS, IDR]])))
+    n_big = len(list(rtp([[big_p]])))
+    packets = list(rtp([[SPS, PPS, IDR], [big_p], [P], [SPS, PPS, IDR], [P]]))
+    units = [u for p in packets[:n_key] for u in depack.feed(p)]
+    assert [u.timestamp for u in units] == [0]
+    assert depack.feed(packets[1]) == []  # a late duplicate
+    assert depack.late == 1
+    del packets[n_key + n_big - 1]  # the big P frame's last (marker) packet
+    # that frame must end (not be glued to the next one), and P frames wait for the next
+    # keyframe after a loss
+    rest = [u for p in packets[n_key:] for u in depack.feed(p)]
+    assert [u.timestamp for u in rest] == [9000, 12000]
+    assert depack.lost == 1
+
+
+def test_a_gap_beyond_the_reorder_window_is_a_loss() -> None:
+    depack = H264Depacketizer(96, reorder=2)
+    packets = list(rtp([[SPS, PPS, IDR], [P], [P], [P], [SPS, PPS, IDR], [P]]))
+    n_key = len(list(rtp([[SPS, PPS, IDR]])))
+    del packets[n_key]  # the first P frame
+    units = [u for p in packets for u in depack.feed(p)]
+    assert [u.timestamp for u in units] == [0, 12000, 15000]
+    assert depack.lost == 1
+
+
+def test_rtp_timestamps_unwrap_past_32_bits() -> None:
+    clock = RtpClock()
+    near = (1 << 32) - 3000
+    assert [clock.ticks(t) for t in (near, 0, 3000)] == [near, 1 << 32, (1 << 32) + 3000]
+    assert clock.ticks(near + 1500) == near + 1500  # a late one from before the wrap
+
+
 def test_sdp_describes_the_video_stream() -> None:
     text = ("v=0\r\nc=IN IP4 239.1.2.3/16\r\nm=audio 5000 RTP/AVP 0\r\n"
             "m=video 5004 RTP/AVP 97\r\na=rtpmap:97 H264/90000\r\n"
@@ -71,6 +129,8 @@ def test_sdp_describes_the_video_stream() -> None:
     assert sdp.parameter_sets.startswith(b"\x00\x00\x00\x01\x67")
     with pytest.raises(RtpInputError, match="no video"):
         parse_sdp("v=0\r\nm=audio 5000 RTP/AVP 0\r\n")
+    with pytest.raises(NotH264Error, match=r"not H\.264"):
+        parse_sdp("v=0\r\nm=video 5000 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\n")
 
 
 class TinyRtspServer:
