@@ -34,7 +34,9 @@ def get_tokens(request: Request) -> TokenCodec:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the unit of work commits before the response is sent, so a client that
+# reads right after a write (or another client told of it) always sees it.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TokensDep = Annotated[TokenCodec, Depends(get_tokens)]
 
 _UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
