@@ -29,6 +29,14 @@ class UltralyticsConfig(BaseModel):
     iou: float = Field(default=0.7, gt=0.0, le=1.0)
     classes: tuple[str, ...] = DEFAULT_CLASSES
     prefer_openvino_on_cpu: bool = True
+    # How an OpenVINO export runs: "auto" and "openvino" on the OpenVINO runtime directly
+    # (models/openvino_backend.py: several frames in flight, no per-call setup), "ultralytics"
+    # through YOLO.predict. Other formats always run through Ultralytics.
+    runtime: Literal["auto", "openvino", "ultralytics"] = "auto"
+    # OpenVINO runtime: feed each frame at the smallest multiple-of-32 rectangle that holds it
+    # at imgsz (640×384 for 16:9), as Ultralytics does for PyTorch models, rather than the
+    # export's square (models/openvino_rect.py; exports it cannot reshape keep the square).
+    rect: bool = True
 
     @model_validator(mode="after")
     def _check(self) -> UltralyticsConfig:

@@ -60,6 +60,26 @@ def resolve_detector_weights(cfg: UltralyticsConfig, models_dir: Path | None) ->
     return str(found)
 
 
+def _native_openvino(cfg: UltralyticsConfig, weights: str) -> bool:
+    """An OpenVINO export on CPU runs on the OpenVINO runtime directly unless told otherwise."""
+    from models.openvino_backend import is_openvino_export
+
+    if cfg.runtime == "ultralytics":
+        return False
+    if not is_openvino_export(weights):
+        if cfg.runtime == "openvino":
+            raise ModelLoadError(
+                "runtime 'openvino' needs an OpenVINO export folder (*_openvino_model/),"
+                f" got {weights}"
+            )
+        return False
+    if cfg.device != "cpu":
+        if cfg.runtime == "openvino":
+            raise ModelLoadError("runtime 'openvino' runs on the CPU; use device: cpu")
+        return False
+    return True
+
+
 def build_detector(cfg: DetectorConfig | ModelConfig, models_dir: Path | None) -> Detector:
     """Raises ModelLoadError with a one-line reason when the detector cannot be built."""
     if isinstance(cfg, FakeConfig):
@@ -69,9 +89,14 @@ def build_detector(cfg: DetectorConfig | ModelConfig, models_dir: Path | None) -
 
         return FakeDetector(cfg)
     if isinstance(cfg, UltralyticsConfig):
+        weights = resolve_detector_weights(cfg, models_dir)
+        if _native_openvino(cfg, weights):
+            from models.openvino_backend import OpenVinoDetector
+
+            return OpenVinoDetector(cfg, weights)
         from models.ultralytics_backend import UltralyticsDetector
 
-        return UltralyticsDetector(cfg, resolve_detector_weights(cfg, models_dir))
+        return UltralyticsDetector(cfg, weights)
     raise ModelLoadError(f"a {cfg.type!r} model is not a detector; use 'ultralytics' or 'fake'")
 
 

@@ -166,10 +166,14 @@ class BatchingWorker:
             self._process(detector, density, frames)
 
     def _warm_up(self, detector: Detector) -> None:
-        """One dummy batch: runtimes compile and allocate on their first call, which would
-        otherwise delay the first real frames by seconds."""
+        """A dummy frame, then a dummy batch: runtimes compile and allocate on their first
+        call (back-ends may run single frames and batches differently), which would otherwise
+        delay the first real frames by seconds."""
+        blank = np.zeros((360, 640, 3), np.uint8)
         try:
-            detector.detect_batch([np.zeros((360, 640, 3), np.uint8)])
+            detector.detect_batch([blank])
+            if self._settings.max_batch > 1:
+                detector.detect_batch([blank, blank])
         except (RuntimeError, ValueError, OSError) as exc:
             log.warning("vision worker %s: warm-up failed: %s", self.name, exc)
 

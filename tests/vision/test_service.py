@@ -85,8 +85,8 @@ def test_worker_batches_the_newest_frame_of_every_camera_and_stops() -> None:
     finally:
         assert worker.stop(timeout=5.0)
     assert worker.status.state == "stopped"
-    assert detector.batches[0] == 1  # the warm-up
-    assert set(detector.batches[1:]) == {3}  # one batch per round, all three cameras together
+    assert detector.batches[:2] == [1, 2]  # the warm-up: a single frame, then a batch
+    assert set(detector.batches[2:]) == {3}  # one batch per round, all three cameras together
     assert [seq for _, seq, _ in seen] == [2] * 3 + [4] * 3 + [6] * 3
     assert sum(1 for *_, dens in seen if dens) >= 1  # density ran on its cadence
 

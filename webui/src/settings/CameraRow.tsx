@@ -155,7 +155,7 @@ export function CameraRow({ camera, units, canEdit, columns, onChanged }: Props)
                   {t("camera.edit")}
                 </button>
                 <Link
-                  className="btn btn-ghost btn-sm"
+                  className="btn btn-ghost btn-sm ze-open"
                   to={`/settings/cameras/${encodeURIComponent(camera.id)}/zones`}
                   title={t("zoneEditor.openTitle")}
                   data-testid="camera-zones"

@@ -38,7 +38,7 @@ export function ZoneEditorPage() {
   const frame = useFrame(api, id);
   const [size, setSize] = useState<[number, number] | null>(null);
   const [saving, setSaving] = useState(false);
-  const [notice, setNotice] = useState("");
+  const [saved, setSaved] = useState<{ zones: number; lines: number } | null>(null);
   const [refused, setRefused] = useState<ServerLine[]>([]);
 
   useEffect(() => {
@@ -99,14 +99,14 @@ export function ZoneEditorPage() {
     if (problems.length > 0 || !camera) return;
     let body: GeometryPatch | null = null;
     setSaving(true);
-    setNotice("");
+    setSaved(null);
     setRefused([]);
     try {
       body = toPatch(state);
       const updated = await api.updateCamera(camera.id, body);
       setCamera(updated);
       dispatch(loadAction(updated));
-      setNotice(t("zoneEditor.saved", { zones: updated.zones.length, lines: updated.lines.length }));
+      setSaved({ zones: updated.zones.length, lines: updated.lines.length });
     } catch (err) {
       const lines = err instanceof ApiError ? splitServerLines(err.lines) : [];
       const sent = body;
@@ -226,9 +226,9 @@ export function ZoneEditorPage() {
               </>
             )}
             {state.dirty && <span className="ze-unsaved">● {t("zoneEditor.unsaved")}</span>}
-            {notice && !state.dirty && (
+            {saved && !state.dirty && (
               <span className="notice" role="status" data-testid="zones-notice">
-                {notice}
+                {t("zoneEditor.saved", saved)}
               </span>
             )}
           </div>
