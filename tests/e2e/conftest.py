@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.live import free_port
+from auth.accounts import Role, add_user
+from tests.live import LiveServer, free_port, start_live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +104,29 @@ def demo_server(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+OFFICER_PASSWORD = "duty-pass-12345"
+OFFICERS = (("zhang.wei", "张伟"), ("li.na", "李娜"))
+STREET_CAMERA = "jsl-gate"
+
+
+@contextmanager
+def two_officers_server(data_dir: Path) -> Iterator[LiveServer]:
+    """An in-process server with two duty officers (张伟, 李娜; OFFICER_PASSWORD) and an offline
+    street camera `jsl-gate`: the cast of the collaboration tests."""
+    if not (ROOT / "webui" / "dist" / "index.html").is_file():
+        pytest.fail("the web UI is not built: run `make webui`", pytrace=False)
+    with start_live_server(data_dir) as server:
+        assert server.app is not None
+        with server.app.state.database.session() as s:
+            for username, name in OFFICERS:
+                add_user(s, username=username, password=OFFICER_PASSWORD,
+                         role=Role.DUTY_OFFICER, display_name=name)
+        with server.client(server.admin_token()) as c:
+            r = c.post("/api/cameras", params={"check": "false"}, json={
+                "id": STREET_CAMERA, "name": "江苏路地铁站 2 号口",
+                "url": "rtsp://127.0.0.1:9/x", "unit": "jiangsulu", "enabled": False,
+            })
+            assert r.status_code == 201, r.text
+        yield server

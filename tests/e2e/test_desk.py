@@ -15,35 +15,20 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from auth.accounts import Role, add_user
 from events.bus import InProcessBus
 from events.model import Event
-from tests.live import LiveServer, start_live_server
+from tests.e2e.conftest import OFFICER_PASSWORD, two_officers_server
+from tests.live import LiveServer
 
 pytestmark = [pytest.mark.e2e]
 
 SHOTS = Path(os.environ.get("CITYEYE_SCREENSHOTS", "data/screenshots"))
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "duty-pass-12345"
+PASSWORD = OFFICER_PASSWORD
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    if not (ROOT / "webui" / "dist" / "index.html").is_file():
-        pytest.fail("the web UI is not built: run `make webui`", pytrace=False)
-    with start_live_server(tmp_path_factory.mktemp("desk-e2e")) as server:
-        assert server.app is not None
-        with server.app.state.database.session() as s:
-            add_user(s, username="zhang.wei", password=PASSWORD, role=Role.DUTY_OFFICER,
-                     display_name="张伟")
-            add_user(s, username="li.na", password=PASSWORD, role=Role.DUTY_OFFICER,
-                     display_name="李娜")
-        with server.client(server.admin_token()) as c:
-            r = c.post("/api/cameras", params={"check": "false"}, json={
-                "id": "jsl-gate", "name": "江苏路地铁站 2 号口", "url": "rtsp://127.0.0.1:9/x",
-                "unit": "jiangsulu", "enabled": False,
-            })
-            assert r.status_code == 201, r.text
+    with two_officers_server(tmp_path_factory.mktemp("desk-e2e")) as server:
         yield server
 
 
