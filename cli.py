@@ -16,12 +16,15 @@ from pydantic import ValidationError
 from config import ConfigError, Settings, format_validation_error
 
 
-def prepare_runtime_env(data_dir: Path) -> None:
-    """Keep Ultralytics and matplotlib offline and their caches inside the data dir."""
+def prepare_runtime_env(data_dir: Path, offline: bool) -> None:
+    """Keep Ultralytics' and matplotlib's caches inside the data dir, never let Ultralytics pip-
+    install at run time, and keep it offline when weights come from a models dir (on a connected
+    machine without one, Ultralytics downloads the official weights)."""
     data_dir = data_dir.resolve()
     yolo_dir = Path(os.environ.setdefault("YOLO_CONFIG_DIR", str(data_dir / "ultralytics")))
     os.environ.setdefault("MPLCONFIGDIR", str(data_dir / "matplotlib"))
-    os.environ.setdefault("YOLO_OFFLINE", "1")
+    if offline:
+        os.environ.setdefault("YOLO_OFFLINE", "1")
     os.environ.setdefault("YOLO_AUTOINSTALL", "False")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     font = yolo_dir / "Ultralytics" / "Arial.ttf"
@@ -51,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(host=args.host, port=args.port, demo_dir=args.demo,
                          config_file=args.config, data_dir=args.data_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    prepare_runtime_env(settings.data_dir)
+    prepare_runtime_env(settings.data_dir, offline=settings.models_dir is not None)
     settings.demo_clips()  # fail early with a clear message on a bad --demo folder
     if settings.config_file is not None:
         from config import load_site_config
@@ -125,7 +128,8 @@ def _run_delegate(command: str, rest: list[str]) -> int:
 
     module, _, uses_models = DELEGATES[command]
     if uses_models:
-        prepare_runtime_env(_settings().data_dir)
+        settings = _settings()
+        prepare_runtime_env(settings.data_dir, offline=settings.models_dir is not None)
     entry: Callable[[list[str]], int] = importlib.import_module(module).main
     return entry(rest)
 
