@@ -15,10 +15,13 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from auth.accounts import Role, add_user
 from config import Settings
+from db.database import Database
 from server import create_app
 
 ADMIN_PASSWORD = "admin-pass-123"
+ACCOUNT_PASSWORD = "password-1"
 
 
 def free_port() -> int:
@@ -48,6 +51,20 @@ class LiveServer:
 
     def admin_token(self) -> str:
         return self.login("admin", self.admin_password)
+
+    def add_account(
+        self, username: str, role: Role, unit: str | None = None,
+        password: str = ACCOUNT_PASSWORD,
+    ) -> str:
+        """Create a user (unit: the district when None) and return a token for it."""
+        database = Database(self.settings.db_url)
+        try:
+            with database.session() as s:
+                add_user(s, username=username, password=password, role=role, unit_id=unit,
+                         display_name=username)
+        finally:
+            database.close()
+        return self.login(username, password)
 
 
 @contextmanager

@@ -8,20 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from annotate.client import BoardClient
-from auth.accounts import Role, add_user
-from db.database import Database
 from tests.live import LiveServer
-
-PASSWORD = "board-pass-123"
-
-
-def add_account(server: LiveServer, username: str, role: Role, unit: str | None = None) -> str:
-    assert server.app is not None
-    database: Database = server.app.state.database
-    with database.session() as session:
-        add_user(session, username=username, password=PASSWORD, role=role, unit_id=unit,
-                 display_name=username)
-    return server.login(username, PASSWORD)
 
 
 def add_camera(server: LiveServer, token: str, cid: str = "cam-1",

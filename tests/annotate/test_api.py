@@ -16,15 +16,15 @@ from annotate.client import BoardClient
 from auth.accounts import Role
 from events.bus import InProcessBus
 from events.model import Event
-from tests.annotate.helpers import add_account, add_board, add_camera, wait_until, ws_url
+from tests.annotate.helpers import add_board, add_camera, wait_until, ws_url
 from tests.live import LiveServer
 
 
 def test_boards_are_scoped_to_the_camera_unit_and_role(server: LiveServer) -> None:
     admin = server.admin_token()
     add_camera(server, admin, "cam-a", "jiangsulu")
-    patroller = add_account(server, "xun.cha", Role.PATROLLER, "jiangsulu")
-    other = add_account(server, "hua.yang", Role.DUTY_OFFICER, "huayanglu")
+    patroller = server.add_account("xun.cha", Role.PATROLLER, "jiangsulu")
+    other = server.add_account("hua.yang", Role.DUTY_OFFICER, "huayanglu")
     with server.client(patroller) as c:
         r = c.post("/api/boards", json={"title": "巡查", "camera_id": "cam-a"})
         assert r.status_code == 403  # default: editable from duty officer up

@@ -13,7 +13,6 @@ from websockets.exceptions import InvalidStatus
 from annotate.client import REMOTE, BoardClient
 from auth.accounts import Role
 from tests.annotate.helpers import (
-    add_account,
     add_board,
     add_camera,
     snapshot,
@@ -118,7 +117,7 @@ async def test_read_only_viewer_cannot_change_the_board(
     server: LiveServer, board: tuple[str, str]
 ) -> None:
     board_id, admin = board
-    viewer = add_account(server, "xun.cha", Role.PATROLLER, "jiangsulu")
+    viewer = server.add_account("xun.cha", Role.PATROLLER, "jiangsulu")
     with server.client(viewer) as c:
         assert c.get(f"/api/boards/{board_id}").json()["can_edit"] is False
     async with BoardClient(ws_url(server, board_id, admin)) as editor, \
@@ -139,7 +138,7 @@ async def test_other_street_and_anonymous_are_refused(
     server: LiveServer, board: tuple[str, str]
 ) -> None:
     board_id, _ = board
-    other = add_account(server, "hua.yang", Role.COMMANDER, "huayanglu")
+    other = server.add_account("hua.yang", Role.COMMANDER, "huayanglu")
     for token in (other, "not-a-token"):
         with pytest.raises(InvalidStatus):
             await BoardClient(ws_url(server, board_id, token)).connect()

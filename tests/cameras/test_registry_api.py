@@ -9,20 +9,9 @@ from typing import Any
 
 import pytest
 
-from auth.accounts import Role, add_user
-from db.database import Database
+from auth.accounts import Role
 from tests.live import LiveServer
 from tests.media import make_clip
-
-
-def add_account(server: LiveServer, username: str, role: Role, unit: str) -> str:
-    database = Database(server.settings.db_url)
-    try:
-        with database.session() as s:
-            add_user(s, username=username, password="password-1", role=role, unit_id=unit)
-    finally:
-        database.close()
-    return server.login(username, "password-1")
 
 
 def camera(cid: str, url: str, unit: str, **extra: Any) -> dict[str, Any]:
@@ -70,7 +59,7 @@ def test_street_user_sees_only_their_street(server: LiveServer, clip: Path) -> N
         for cid, unit in (("jsl-1", "jiangsulu"), ("hyl-1", "huayanglu")):
             assert c.post("/api/cameras", json=camera(cid, str(clip), unit)).status_code == 201
         assert {x["id"] for x in c.get("/api/cameras").json()} == {"jsl-1", "hyl-1"}
-    street = add_account(server, "jsl-patrol", Role.PATROLLER, "jiangsulu")
+    street = server.add_account("jsl-patrol", Role.PATROLLER, "jiangsulu")
     with server.client(street) as c:
         assert [x["id"] for x in c.get("/api/cameras").json()] == ["jsl-1"]
         assert c.get("/api/cameras/jsl-1").status_code == 200
@@ -83,7 +72,7 @@ def test_street_user_sees_only_their_street(server: LiveServer, clip: Path) -> N
 
 
 def test_only_admins_change_cameras(server: LiveServer, clip: Path) -> None:
-    duty = add_account(server, "duty", Role.DUTY_OFFICER, "changning")
+    duty = server.add_account("duty", Role.DUTY_OFFICER, "changning")
     with server.client(duty) as c:
         r = c.post("/api/cameras", json=camera("x-1", str(clip), "jiangsulu"))
         assert r.status_code == 403
@@ -170,7 +159,7 @@ def test_stream_passwords_are_hidden_from_non_admins(server: LiveServer) -> None
     with server.client(server.admin_token()) as c:
         r = c.post("/api/cameras", params={"check": "false"}, json=camera("pw", url, "jiangsulu"))
         assert r.json()["url"] == url
-    patrol = add_account(server, "patrol", Role.PATROLLER, "jiangsulu")
+    patrol = server.add_account("patrol", Role.PATROLLER, "jiangsulu")
     with server.client(patrol) as c:
         shown = c.get("/api/cameras/pw").json()["url"]
     assert "s3cret" not in shown

@@ -9,7 +9,7 @@ from auth.accounts import Role
 from db.database import Database
 from geo.demo import HIGH_POINT, seed_demo
 from geo.pinhole import Pose, project
-from tests.annotate.helpers import add_account, add_camera
+from tests.annotate.helpers import add_camera
 from tests.live import LiveServer
 
 HIGH = {"east": 0.0, "north": -100.0, "up": 40.0, "yaw": 0.0, "pitch": 20.0, "hfov": 60.0,
@@ -70,7 +70,7 @@ def test_labels_coverage_and_audited_callup(server: LiveServer) -> None:
 
 def test_street_user_is_scoped_and_read_only(server: LiveServer) -> None:
     _setup(server)
-    patroller = add_account(server, "xun.cha", Role.PATROLLER, "jiangsulu")
+    patroller = server.add_account("xun.cha", Role.PATROLLER, "jiangsulu")
     with server.client(patroller) as c:
         assert c.get("/api/geo/cameras/other").status_code == 403
         assert c.post("/api/geo/callup", json={"camera_id": "other"}).status_code == 403

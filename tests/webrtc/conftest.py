@@ -11,8 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from auth.accounts import Role, add_user
-from db.database import Database
 from tests.live import LiveServer, start_live_server
 
 # 1080p H.264 constrained baseline, no B-frames, keyframe every 0.48 s: passthrough material
@@ -32,16 +30,6 @@ def shared_clip(media_dir: Path) -> Path:
     if not clip.is_file():
         pytest.fail(f"shared clip missing: {clip}", pytrace=False)
     return clip
-
-
-def add_account(server: LiveServer, username: str, role: Role, unit: str) -> str:
-    database = Database(server.settings.db_url)
-    try:
-        with database.session() as s:
-            add_user(s, username=username, password="password-1", role=role, unit_id=unit)
-    finally:
-        database.close()
-    return server.login(username, "password-1")
 
 
 def add_camera(server: LiveServer, token: str, cid: str, url: str, unit: str, **extra: Any) -> None:

@@ -11,7 +11,7 @@ from aiortc import RTCPeerConnection
 from auth.accounts import Role
 from streams.webrtc.client import WhepError, WhepViewer
 from tests.live import LiveServer, free_port
-from tests.webrtc.conftest import add_account, add_camera, wait_online
+from tests.webrtc.conftest import add_camera, wait_online
 
 pytestmark = [pytest.mark.media]
 
@@ -42,7 +42,7 @@ async def test_whep_refusals(live_server: LiveServer, shared_clip: Path) -> None
     add_camera(live_server, admin, "hyl-1", str(shared_clip), "huayanglu")
     dead = f"rtsp://127.0.0.1:{free_port()}/stream"
     add_camera(live_server, admin, "jsl-dead", dead, "jiangsulu")
-    street = add_account(live_server, "jsl-patrol", Role.PATROLLER, "jiangsulu")
+    street = live_server.add_account("jsl-patrol", Role.PATROLLER, "jiangsulu")
     await asyncio.to_thread(wait_online, live_server, admin, "jsl-1")
     offer = await browser_like_offer()
 
@@ -70,7 +70,7 @@ async def test_whep_refusals(live_server: LiveServer, shared_clip: Path) -> None
     await viewer.connect()
     try:
         assert viewer.location is not None
-        other = add_account(live_server, "jsl-other", Role.PATROLLER, "jiangsulu")
+        other = live_server.add_account("jsl-other", Role.PATROLLER, "jiangsulu")
         with live_server.client(other) as c:
             assert c.delete(viewer.location).status_code == 403
         with live_server.client(street) as c:

@@ -1,26 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Camera } from "../types";
+import { makeCamera } from "../test/harness";
 import { cameraChanges, draftOf, maskUrl, unitOptions } from "./cameraForm";
 
-const camera: Camera = {
+const camera = makeCamera({
   id: "nanjing-rd-01",
   name: "南京东路 1 号",
   url: "rtsp://admin:secret@10.0.0.5/stream1",
-  unit_id: "nanjing-east",
-  unit_name: "南京东路街道",
-  lat: null,
-  lon: null,
-  enabled: true,
-  analysis_fps: 5,
-  analysis_width: 640,
-  loop: true,
-  transport: "tcp",
-  zones: [],
-  lines: [],
-  status: "online",
-  last_error: null,
-  health: null,
-};
+});
 
 describe("camera edit form", () => {
   it("sends nothing when nothing changed", () => {
