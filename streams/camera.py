@@ -7,6 +7,8 @@ asks the decoder to finish, then terminates/kills it if it does not within its t
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import os
 import pickle
@@ -58,7 +60,9 @@ class CameraWorker:
         self.ring = FrameRing.create(
             ANALYSIS_SLOTS, aw * aw * 2 * 3, VIEW_SLOTS, settings.max_view_pixels * 3
         )
-        self.fanout = PacketFanout(source.camera_id, settings.relay_gop_max_packets)
+        self.fanout = PacketFanout(
+            source.camera_id, settings.relay_gop_max_packets, on_demand=self._relay_demand
+        )
         self.state = HealthState(source.camera_id)
         self._cond = threading.Condition()
         self._latest: Frame | None = None
@@ -74,6 +78,12 @@ class CameraWorker:
         self._thread = threading.Thread(
             target=self._run, name=f"cityeye-ingest-{source.camera_id}", daemon=True
         )
+
+    def _relay_demand(self, active: bool) -> None:
+        """Tell the decoder whether to forward encoded packets (it skips the Annex B copy and
+        the pipe hop while nobody subscribed)."""
+        with contextlib.suppress(RuntimeError):  # ring already closed at shutdown
+            self.ring.set_relay_demand(active)
 
     # lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:

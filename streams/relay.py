@@ -1,6 +1,7 @@
 """Bounded fan-out of a camera's encoded packets (H.264/HEVC, Annex B) for the live relay.
 
-A subscriber starts at the last keyframe (so a decoder can start at once), reads at its own
+The camera forwards packets only while somebody subscribed (`on_demand` tells it): the first
+subscriber then waits for the next keyframe, the others start at the last keyframe (so a decoder can start at once), reads at its own
 pace, and never makes the camera wait: when its queue is full the backlog is dropped (and
 counted) and it resumes at the next keyframe, so what it gets is always decodable.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 
 from streams.datatypes import EncodedPacket, StreamCodecInfo
 
@@ -70,8 +72,14 @@ class PacketSubscription:
 class PacketFanout:
     """Keeps the current GOP (bounded) and hands packets to every subscriber."""
 
-    def __init__(self, camera_id: str, gop_max_packets: int) -> None:
+    def __init__(
+        self,
+        camera_id: str,
+        gop_max_packets: int,
+        on_demand: Callable[[bool], None] | None = None,
+    ) -> None:
         self.camera_id = camera_id
+        self._on_demand = on_demand
         self._gop: deque[EncodedPacket] = deque(maxlen=gop_max_packets)
         self._subs: list[PacketSubscription] = []
         self._lock = threading.Lock()
@@ -104,12 +112,20 @@ class PacketFanout:
             else:
                 sub._waiting_keyframe = True  # no GOP yet or longer than the queue
             self._subs.append(sub)
+            if len(self._subs) == 1 and self._on_demand is not None:
+                self._on_demand(True)
         return sub
 
     def unsubscribe(self, sub: PacketSubscription) -> None:
         with self._lock:
             if sub in self._subs:
                 self._subs.remove(sub)
+                if not self._subs:
+                    # nobody reads: the camera stops forwarding, and the cached GOP would go
+                    # stale, so the next subscriber starts at a fresh keyframe
+                    self._gop.clear()
+                    if self._on_demand is not None:
+                        self._on_demand(False)
 
     def subscribers(self) -> int:
         with self._lock:

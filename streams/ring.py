@@ -1,6 +1,6 @@
 """Per-camera shared-memory frame ring between a decoder process and the server process.
 
-Layout: a control block (stop flag, view-demand deadline), one header per slot
+Layout: a control block (stop flag, view-demand deadline, relay demand), one header per slot
 (seq, width, height, nbytes) and the slot pixels. A writer marks a slot's seq -1, writes the
 pixels, then stores the new seq (a seqlock); a reader copies the pixels and accepts the copy
 only if the slot still holds the seq it was told about, so no reader ever sees a torn frame.
@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 StreamName = Literal["analysis", "view"]
 
-_CTL_FLOATS = 4  # [0] stop flag, [1] view demand deadline (time.monotonic)
+_CTL_FLOATS = 4  # [0] stop flag, [1] view demand deadline (time.monotonic), [2] relay demand
 _HDR_FIELDS = 4  # seq, width, height, nbytes
 
 
@@ -135,6 +135,13 @@ class FrameRing:
 
     def view_demand(self) -> float:
         return float(self._control()[1])
+
+    def set_relay_demand(self, active: bool) -> None:
+        """Whether the decoder forwards encoded packets (someone subscribed to them)."""
+        self._control()[2] = 1.0 if active else 0.0
+
+    def relay_demand(self) -> bool:
+        return bool(self._control()[2] != 0.0)
 
     # frames ----------------------------------------------------------------------------------
     def write(self, stream: StreamName, seq: int, image: npt.NDArray[np.uint8]) -> int:

@@ -204,7 +204,8 @@ class RtpSession:
         self.out.count_packet(len(unit.data))
         if self.relay:
             pts = self.clock.map_raw(ticks / 90000)
-            self.out.relay(unit.data, pts, unit.keyframe, unit.received_at)
+            if self.ring.relay_demand():
+                self.out.relay(unit.data, pts, unit.keyframe, unit.received_at)
         elif self.out.frames == 0:
             self.clock.map_raw(ticks / 90000)  # anchor the timeline all the same
         self.decoding.put(unit.data, ticks, unit.keyframe)

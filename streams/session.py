@@ -1,7 +1,8 @@
 """One connection's FFmpeg demux + decode loop, run inside a decoder process (worker.py).
 
 Used for files, HLS, RTMP, HTTP-FLV, MJPEG, and RTSP streams the marker-bit RTP path
-(rtpsession.py) cannot take. Each packet goes to the relay before it is decoded.
+(rtpsession.py) cannot take. Each packet goes to the relay before it is decoded (only while
+the relay has subscribers).
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ class Session:
             return
         tb = packet.time_base
         raw = float(packet.pts * tb) if packet.pts is not None and tb is not None else None
-        pts = self.clock.map_raw(raw) if raw is not None else None
+        pts = self.clock.map_raw(raw) if raw is not None else None  # anchors, relayed or not
+        if not self.ring.relay_demand():
+            return  # nobody subscribed: no copy, no filter, no pipe hop
         key = packet.is_keyframe
         copy = av.Packet(bytes(packet))
         copy.pts, copy.dts, copy.time_base = packet.pts, packet.dts, tb

@@ -162,3 +162,20 @@ def test_relay_gets_annexb_packets_from_a_keyframe(make_manager: Make, tmp_path:
         seqs.append(p.seq)
     assert seqs == list(range(seqs[0], seqs[0] + 15))
     sub.close()
+
+
+def test_packets_are_forwarded_only_while_subscribed(make_manager: Make, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "demand.mp4", seconds=2, fps=25, gop=10)
+    manager = make_manager()
+    manager.add(CameraSource("demand", str(clip)))
+    worker = manager._get("demand")
+    assert worker is not None
+    assert wait_for(lambda: manager.codec_info("demand") is not None, 10)
+    assert not worker.ring.relay_demand()
+    assert worker.fanout.subscribers() == 0
+    sub = manager.subscribe_packets("demand", max_packets=100)
+    assert worker.ring.relay_demand()
+    first = sub.get(10.0)
+    assert first is not None and first.is_keyframe
+    sub.close()
+    assert not worker.ring.relay_demand()

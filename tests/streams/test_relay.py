@@ -48,3 +48,24 @@ def test_get_wakes_up_on_publish_and_on_close() -> None:
     threading.Timer(0.05, fan.close).start()
     assert sub.get(5.0) is None
     assert sub.closed
+
+
+def test_demand_follows_the_subscribers_and_a_stale_gop_is_never_replayed() -> None:
+    calls: list[bool] = []
+    fan = PacketFanout("cam", 100, on_demand=calls.append)
+    first = fan.subscribe(50)
+    second = fan.subscribe(50)
+    assert calls == [True]  # only the first subscriber switches forwarding on
+    fan.publish(pkt(0, key=True))
+    fan.publish(pkt(1))
+    first.close()
+    assert calls == [True]
+    second.close()
+    assert calls == [True, False]
+    # forwarding was off in between: a new subscriber must wait for a fresh keyframe
+    late = fan.subscribe(50)
+    assert calls == [True, False, True]
+    fan.publish(pkt(5))
+    fan.publish(pkt(6, key=True))
+    assert drain(late) == [6]
+    late.close()

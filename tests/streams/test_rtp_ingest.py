@@ -31,6 +31,15 @@ def analysis_frames(manager: IngestManager, cam: str, count: int) -> list[Frame]
     return frames
 
 
+def subscribe(manager: IngestManager, cam: str) -> tuple[PacketSubscription, EncodedPacket]:
+    """Subscribe and wait for the first packet: a camera forwards packets only while somebody
+    subscribed, so the first one comes at the next keyframe."""
+    sub = manager.subscribe_packets(cam, 600)
+    first = sub.get(20.0)
+    assert first is not None, manager.health(cam)
+    return sub, first
+
+
 def drain(sub: PacketSubscription) -> list[EncodedPacket]:
     """What is queued now (a live stream never runs dry)."""
     out: list[EncodedPacket] = []
@@ -75,9 +84,9 @@ def test_rtsp_camera_is_relayed_on_the_marker_bit(
         manager = make_manager()
         manager.add(CameraSource("cam", server.url, transport=transport))  # type: ignore[arg-type]
         assert wait_for(lambda: manager.codec_info("cam") is not None, 20)
-        sub = manager.subscribe_packets("cam", 600)
+        sub, first = subscribe(manager, "cam")
         frames = analysis_frames(manager, "cam", 6)
-        packets = drain(sub)
+        packets = [first, *drain(sub)]
         sub.close()
         assert_rtp_path(manager, "cam", packets)
         assert_relayed_before_decoded(packets, frames)
@@ -112,9 +121,9 @@ def test_sdp_camera_over_rtp_udp(make_manager: Make, tmp_path: Path) -> None:
         manager = make_manager()
         manager.add(CameraSource("sdp", str(sdp), analysis_width=160))
         assert wait_for(lambda: manager.codec_info("sdp") is not None, 20)
-        sub = manager.subscribe_packets("sdp", 600)
+        sub, first = subscribe(manager, "sdp")
         frames = analysis_frames(manager, "sdp", 6)
-        packets = drain(sub)
+        packets = [first, *drain(sub)]
         sub.close()
         assert_rtp_path(manager, "sdp", packets)
         assert_relayed_before_decoded(packets, frames)
@@ -175,9 +184,9 @@ def test_ffmpeg_path_relays_each_packet_before_decoding_it(
     manager = make_manager()
     manager.add(CameraSource("file", str(clip)))
     assert wait_for(lambda: manager.codec_info("file") is not None, 20)
-    sub = manager.subscribe_packets("file", 600)
+    sub, first = subscribe(manager, "file")
     frames = analysis_frames(manager, "file", 5)
-    packets = drain(sub)
+    packets = [first, *drain(sub)]
     sub.close()
     info = manager.codec_info("file")
     assert info is not None
