@@ -8,7 +8,6 @@ asks the decoder to finish, then terminates/kills it if it does not within its t
 from __future__ import annotations
 
 import contextlib
-
 import logging
 import os
 import pickle

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,9 @@ from streams.ring import FrameRing, FrameTooLarge
 from streams.timing import Pacer, PtsClock, RateGate
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+GOP_CACHE_PACKETS = 600  # longer GOPs are not cached: a first subscriber waits for a keyframe
 
 
 class End(Enum):
@@ -60,6 +63,42 @@ class Counters:
         if span <= 0:
             return 0.0, 0.0
         return (self.packets - p0) / span, (self.frames - f0) / span
+
+
+class GopCache(Generic[T]):
+    """Decides what to relay, so that packets cost nothing while nobody subscribed.
+
+    The current GOP is kept by reference (no copy, no filter, no pipe hop); when the first
+    subscriber arrives the whole GOP goes out at once, so a viewer starts at the last
+    keyframe instead of waiting for the next one; while subscribers stay, each packet goes
+    out as it comes."""
+
+    def __init__(self, limit: int = GOP_CACHE_PACKETS) -> None:
+        self._limit = limit
+        self._items: list[T] = []
+        self._relaying = False
+
+    def push(self, item: T, keyframe: bool, demand: bool) -> list[T]:
+        """Record ``item``; return what to relay now (in order)."""
+        if keyframe:
+            self._items.clear()
+        if keyframe or self._items:
+            if len(self._items) < self._limit:
+                self._items.append(item)
+            else:
+                self._items.clear()  # an over-long GOP: wait for the next keyframe instead
+        if not demand:
+            self._relaying = False
+            return []
+        if self._relaying:
+            return [item]
+        self._relaying = True
+        return list(self._items) if self._items else [item]
+
+    def reset(self) -> None:
+        """A new connection: packets of the old one must never be replayed."""
+        self._items.clear()
+        self._relaying = False
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Bounded fan-out of a camera's encoded packets (H.264/HEVC, Annex B) for the live relay.
 
-The camera forwards packets only while somebody subscribed (`on_demand` tells it): the first
-subscriber then waits for the next keyframe, the others start at the last keyframe (so a decoder can start at once), reads at its own
-pace, and never makes the camera wait: when its queue is full the backlog is dropped (and
-counted) and it resumes at the next keyframe, so what it gets is always decodable.
+The camera forwards packets only while somebody subscribed (`on_demand` tells it; the decoder
+then sends its cached current GOP first). A subscriber starts at the last keyframe (so a
+decoder can start at once), reads at its own pace, and never makes the camera wait: when its
+queue is full the backlog is dropped (and counted) and it resumes at the next keyframe, so what
+it gets is always decodable.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import av
 from av.video.codeccontext import VideoCodecContext
 
 from streams.datatypes import HwAccel, SourceError, StreamCodecInfo, Transport
-from streams.publish import End, FramePublisher, PublishTarget, SessionEnd
+from streams.publish import End, FramePublisher, GopCache, PublishTarget, SessionEnd
 from streams.rtpin import (
     AccessUnit,
     H264Depacketizer,
@@ -159,6 +159,7 @@ class RtpSession:
         decoder = _decoder(target.settings.decode_threads, hwaccel)
         self.decoding = UnitDecoder(decoder, self.out, self.clock, target.camera_id)
         self.relay = target.settings.relay_packets
+        self.gop: GopCache[tuple[AccessUnit, float]] = GopCache()  # relayed only on demand
         self.dropped = 0
 
     def run(self) -> SessionEnd:
@@ -204,8 +205,8 @@ class RtpSession:
         self.out.count_packet(len(unit.data))
         if self.relay:
             pts = self.clock.map_raw(ticks / 90000)
-            if self.ring.relay_demand():
-                self.out.relay(unit.data, pts, unit.keyframe, unit.received_at)
+            for u, p in self.gop.push((unit, pts), unit.keyframe, self.ring.relay_demand()):
+                self.out.relay(u.data, p, u.keyframe, u.received_at)
         elif self.out.frames == 0:
             self.clock.map_raw(ticks / 90000)  # anchor the timeline all the same
         self.decoding.put(unit.data, ticks, unit.keyframe)

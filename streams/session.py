@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import av
 import av.error
@@ -17,7 +18,7 @@ from av.container import InputContainer
 from av.video.stream import VideoStream
 
 from streams.datatypes import SourceError, StreamCodecInfo
-from streams.publish import Counters, End, FramePublisher, PublishTarget, SessionEnd
+from streams.publish import Counters, End, FramePublisher, GopCache, PublishTarget, SessionEnd
 from streams.sources import SourceLocation, describe
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Session:
         self.ring = target.ring
         self.out = FramePublisher(target, paced=loc.kind.paced)
         self.bsf: BitStreamFilterContext | None = None
+        self.gop: GopCache[_Pending] = GopCache()
 
     def run(self) -> SessionEnd:
         try:
@@ -121,23 +123,35 @@ class Session:
         self.out.announce(info)
 
     def _relay(self, packet: av.Packet[VideoStream]) -> None:
-        """Annex B copy of the packet to the relay (the filter gets a copy: the packet itself
-        is decoded afterwards)."""
+        """Annex B copy of the packet to the relay, only while it has subscribers (the
+        current GOP is kept by reference so that a first subscriber starts at once)."""
         if self.bsf is None or not packet.size:
             return
         tb = packet.time_base
         raw = float(packet.pts * tb) if packet.pts is not None and tb is not None else None
         pts = self.clock.map_raw(raw) if raw is not None else None  # anchors, relayed or not
-        if not self.ring.relay_demand():
-            return  # nobody subscribed: no copy, no filter, no pipe hop
-        key = packet.is_keyframe
+        item = _Pending(packet, pts, packet.is_keyframe, time.time())
+        for pending in self.gop.push(item, item.keyframe, self.ring.relay_demand()):
+            self._send(pending)
+
+    def _send(self, pending: _Pending) -> None:
+        """The filter gets a copy: the packet itself is decoded too."""
+        assert self.bsf is not None
+        packet = pending.packet
         copy = av.Packet(bytes(packet))
-        copy.pts, copy.dts, copy.time_base = packet.pts, packet.dts, tb
-        copy.is_keyframe = key
+        copy.pts, copy.dts, copy.time_base = packet.pts, packet.dts, packet.time_base
+        copy.is_keyframe = pending.keyframe
         try:
             filtered = self.bsf.filter(copy)
         except av.error.FFmpegError:
             return
-        now = time.time()
         for p in filtered:
-            self.out.relay(bytes(p), pts, key, now)
+            self.out.relay(bytes(p), pending.pts, pending.keyframe, pending.captured)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    packet: av.Packet[VideoStream]
+    pts: float | None
+    keyframe: bool
+    captured: float

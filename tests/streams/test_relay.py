@@ -1,6 +1,7 @@
 import threading
 
 from streams.datatypes import EncodedPacket
+from streams.publish import GopCache
 from streams.relay import PacketFanout
 
 
@@ -69,3 +70,21 @@ def test_demand_follows_the_subscribers_and_a_stale_gop_is_never_replayed() -> N
     fan.publish(pkt(6, key=True))
     assert drain(late) == [6]
     late.close()
+
+
+def test_gop_cache_relays_nothing_idle_then_the_whole_gop_then_each_packet() -> None:
+    gop: GopCache[int] = GopCache(limit=10)
+    assert gop.push(0, keyframe=False, demand=False) == []  # before any keyframe
+    assert gop.push(1, keyframe=True, demand=False) == []
+    assert gop.push(2, keyframe=False, demand=False) == []
+    assert gop.push(3, keyframe=False, demand=True) == [1, 2, 3]  # first subscriber: the GOP
+    assert gop.push(4, keyframe=False, demand=True) == [4]
+    assert gop.push(5, keyframe=True, demand=False) == []
+    assert gop.push(6, keyframe=False, demand=True) == [5, 6]
+
+
+def test_gop_cache_gives_up_on_an_over_long_gop() -> None:
+    gop: GopCache[int] = GopCache(limit=3)
+    for i in range(5):
+        gop.push(i, keyframe=i == 0, demand=False)
+    assert gop.push(5, keyframe=False, demand=True) == [5]  # the subscriber waits for a key
