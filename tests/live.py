@@ -83,6 +83,7 @@ def start_live_server(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
         "probe_timeout_s": 5.0,
         "vision_enabled": False,  # tests that need the models turn it on
         "flow_simulate": False,  # 35 days of simulated footfall only where a test wants it
+        "recording_enabled": False,  # tests that record pass recording_enabled=True
     }
     values.update(overrides)
     settings = Settings(**values)
