@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, cast
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotate.access import BoardNotFound, can_edit, role_at_least, visible_board
-from annotate.orm import BoardRow
+from annotate.orm import BoardExportRow, BoardRow
 from annotate.protocol import awareness_state
 from annotate.schemas import (
+    AlertExport,
     BoardAt,
     BoardCreate,
     BoardKind,
@@ -104,6 +105,13 @@ def _alert_frame(request: Request, alert: AlertRow) -> bytes | None:
         return None
 
 
+def _clip_window(request: Request) -> tuple[float, float]:
+    """Seconds of recorded video before and after an alert's start (the recording settings)."""
+    settings = getattr(request.app.state, "settings", None)
+    return (float(getattr(settings, "recording_clip_pre_s", 10.0)),
+            float(getattr(settings, "recording_clip_post_s", 10.0)))
+
+
 @router.get("/api/boards", response_model=list[BoardOut])
 def list_boards(user: CurrentUser, session: SessionDep, request: Request,
                 camera_id: str | None = None, alert_id: str | None = None) -> list[BoardOut]:
@@ -135,8 +143,11 @@ def create_board(body: BoardCreate, user: CurrentUser, session: SessionDep,
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"alert {body.alert_id!r} not found")
         camera_id = alert.camera_id
         frame = _alert_frame(request, alert)
+        if body.kind == "range":  # the recorded video around the alert: [start − pre, start + post]
+            pre, post = _clip_window(request)
+            frame_at = frame_at or alert.first_event_at - timedelta(seconds=pre)
+            range_end = range_end or alert.first_event_at + timedelta(seconds=post)
         frame_at = frame_at or alert.first_event_at
-        range_end = range_end or (alert.last_event_at if body.kind == "range" else None)
     if camera_id is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "give camera_id or alert_id / 需要摄像头或告警")
@@ -213,6 +224,8 @@ async def save_export(board_id: str, body: ExportCreate, user: CurrentUser,
                       request: Request) -> ExportOut:
     """Render and keep the PNG as evidence (for the board's alert, or the one given)."""
     row = await asyncio.to_thread(_check, request, user, board_id)
+    if body.alert_id is not None:
+        await asyncio.to_thread(_check_alert, request, user, body.alert_id)
     service = _service(request)
     png = await service.render_async(board_id, row.camera_id, row.frame_jpeg, body.at)
     alert_id = body.alert_id or row.alert_id
@@ -220,6 +233,41 @@ async def save_export(board_id: str, body: ExportCreate, user: CurrentUser,
                                         user.username, utcnow())
     return ExportOut(id=export_id, board_id=board_id, alert_id=alert_id,
                      url=f"/api/boards/{board_id}/exports/{export_id}.png")
+
+
+def _visible_alert(session: Session, user: Principal, alert_id: str) -> AlertRow:
+    alert = session.get(AlertRow, alert_id)
+    if alert is None or not user.can_see_unit(alert.unit_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert {alert_id} in your units")
+    return alert
+
+
+def _check_alert(request: Request, user: Principal, alert_id: str) -> None:
+    with request.app.state.database.session() as session:
+        _visible_alert(session, user, alert_id)
+
+
+@router.get("/api/alerts/{alert_id}/exports", response_model=list[AlertExport])
+def alert_exports(alert_id: str, user: CurrentUser, session: SessionDep) -> list[AlertExport]:
+    """Board PNGs attached to the alert as evidence (of boards the caller may see), newest
+    first; each `url` serves the full-size PNG."""
+    _visible_alert(session, user, alert_id)
+    rows = session.execute(
+        select(BoardExportRow.id, BoardExportRow.board_id, BoardExportRow.created_by,
+               BoardExportRow.created_at, BoardRow.title)
+        .join(BoardRow, BoardRow.id == BoardExportRow.board_id)
+        .where(BoardExportRow.alert_id == alert_id)
+        .order_by(BoardExportRow.created_at.desc(), BoardExportRow.id.desc()))
+    out = []
+    for export_id, board_id, by, at, title in rows:
+        try:
+            visible_board(session, user, board_id)
+        except BoardNotFound:
+            continue
+        out.append(AlertExport(id=export_id, board_id=board_id, board_title=title,
+                               alert_id=alert_id, created_by=by, created_at=at,
+                               url=f"/api/boards/{board_id}/exports/{export_id}.png"))
+    return out
 
 
 @router.get("/api/boards/{board_id}/exports/{export_id}.png", response_class=Response)

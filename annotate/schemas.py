@@ -92,3 +92,15 @@ class ExportOut(BaseModel):
     board_id: str
     alert_id: str | None
     url: str
+
+
+class AlertExport(BaseModel):
+    """A board PNG kept as evidence of an alert (listed in the desk's evidence panel)."""
+
+    id: int
+    board_id: str
+    board_title: str
+    alert_id: str
+    url: str
+    created_by: str
+    created_at: datetime

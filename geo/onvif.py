@@ -22,6 +22,9 @@ _WSU = ("http://docs.oasis-open.org/wss/2004/01/"
 _DIGEST = ("http://docs.oasis-open.org/wss/2004/01/"
            "oasis-200401-wss-username-token-profile-1.0#PasswordDigest")
 _TT = "{http://www.onvif.org/ver10/schema}"
+_SOAP = "{http://www.w3.org/2003/05/soap-envelope}"
+CONTENT_TYPE = ('application/soap+xml; charset=utf-8; '
+                'action="http://www.onvif.org/ver20/ptz/wsdl/GetStatus"')
 
 
 class OnvifError(ValueError):
@@ -80,6 +83,28 @@ def parse_status(xml: str) -> tuple[float, float, float]:
                 float(zoom.attrib["x"]) if zoom is not None else 0.0)
     except (KeyError, ValueError) as exc:
         raise OnvifError(f"PTZ status position is malformed: {exc}") from exc
+
+
+def fault_reason(xml: str) -> str | None:
+    """The reason of a SOAP 1.2 Fault (with its most specific subcode), or None."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return None
+    fault = root.find(f".//{_SOAP}Fault")
+    if fault is None:
+        return None
+    codes = [el.text.strip() for el in fault.iter(f"{_SOAP}Value") if el.text]
+    text = fault.find(f"{_SOAP}Reason/{_SOAP}Text")
+    reason = text.text.strip() if text is not None and text.text else ""
+    code = codes[-1].split(":")[-1] if codes else ""
+    return " ".join(p for p in (f"[{code}]" if code else "", reason) if p) or "SOAP fault"
+
+
+def is_not_authorized(xml: str) -> bool:
+    """An ONVIF `ter:NotAuthorized` fault: the WS-Security token was refused."""
+    reason = fault_reason(xml) or ""
+    return "NotAuthorized" in reason or "FailedAuthentication" in reason
 
 
 def to_state(pan: float, tilt: float, zoom: float, ranges: PtzRanges) -> PtzState:

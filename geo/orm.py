@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, UtcDateTime, utcnow
@@ -55,4 +55,26 @@ class PoiRow(Base):
     north: Mapped[float] = mapped_column(Float)
     height: Mapped[float] = mapped_column(Float, default=0.0)
     area_id: Mapped[str | None] = mapped_column(String(48), nullable=True)  # flow area
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class PtzSourceRow(Base):
+    """Where a mechanical PTZ camera reports its position: an ONVIF PTZ service (migration
+    0012). The password is kept because WS-Security digests need it; the API never returns it."""
+
+    __tablename__ = "geo_ptz_sources"
+
+    camera_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    profile: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    password: Mapped[str] = mapped_column(String(128))
+    interval_s: Mapped[float] = mapped_column(Float, default=2.0)
+    pan_min: Mapped[float] = mapped_column(Float, default=-180.0)
+    pan_max: Mapped[float] = mapped_column(Float, default=180.0)
+    tilt_min: Mapped[float] = mapped_column(Float, default=-90.0)
+    tilt_max: Mapped[float] = mapped_column(Float, default=90.0)
+    zoom_max: Mapped[float] = mapped_column(Float, default=30.0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

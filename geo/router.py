@@ -11,7 +11,7 @@ from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from auth import audit
@@ -19,9 +19,11 @@ from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, SessionDep, require_roles
 from cameras.orm import CameraRow
 from cameras.registry import CameraRegistry, Forbidden, NotFound
+from db.base import utcnow
 from geo import service
 from geo.calibration import CalibrationError, PointPair, fit_homography, fit_pose
-from geo.orm import CameraPoseRow, GeoOriginRow, PoiRow
+from geo.orm import CameraPoseRow, GeoOriginRow, PoiRow, PtzSourceRow
+from geo.poller import PtzPoller
 from geo.ptz import PtzState
 from geo.schemas import (
     CalibrateIn,
@@ -39,6 +41,8 @@ from geo.schemas import (
     PoiOut,
     PoseIn,
     PoseOut,
+    PtzSourceIn,
+    PtzSourceOut,
     SiteMap,
 )
 
@@ -54,6 +58,11 @@ def _camera(request: Request, session: Session, user: Principal, camera_id: str)
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except Forbidden as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+
+
+def _poller(request: Request) -> PtzPoller | None:
+    poller = getattr(request.app.state, "geo_ptz", None)
+    return poller if isinstance(poller, PtzPoller) else None
 
 
 def _pose(request: Request, session: Session, user: Principal, camera_id: str
@@ -83,7 +92,7 @@ def put_origin(body: OriginIn, session: SessionDep, user: Editor) -> OriginOut:
 
 
 @router.get("/map")
-def site_map(session: SessionDep, user: CurrentUser) -> SiteMap:
+def site_map(request: Request, session: SessionDep, user: CurrentUser) -> SiteMap:
     name, org = service.origin(session)
     placed = service.visible_poses(session, user)
     ids = {c.id for _, c in placed}
@@ -91,7 +100,7 @@ def site_map(session: SessionDep, user: CurrentUser) -> SiteMap:
                 if user.can_see_unit(c.unit_id) and c.id not in ids]
     return SiteMap(
         origin=OriginOut(name=name, lat=org.lat, lon=org.lon, alt=org.alt),
-        cameras=[service.pose_out(session, p, c) for p, c in placed],
+        cameras=[service.pose_out(session, p, c, _poller(request)) for p, c in placed],
         pois=[service.poi_out(session, p) for p in session.scalars(select(PoiRow))],
         unplaced=unplaced)
 
@@ -139,7 +148,7 @@ def delete_poi(poi_id: str, session: SessionDep, user: Editor) -> None:
 def get_pose(camera_id: str, request: Request, session: SessionDep, user: CurrentUser
              ) -> PoseOut:
     row, cam = _pose(request, session, user, camera_id)
-    return service.pose_out(session, row, cam)
+    return service.pose_out(session, row, cam, _poller(request))
 
 
 @router.put("/cameras/{camera_id}")
@@ -156,7 +165,67 @@ def put_pose(camera_id: str, body: PoseIn, request: Request, session: SessionDep
     session.add(row)
     session.flush()
     audit.record(session, user.username, "geo.pose", camera_id, body.model_dump_json()[:200])
-    return service.pose_out(session, row, cam)
+    _reload_after_commit(request, session)  # the PTZ model decides whether it is polled
+    return service.pose_out(session, row, cam, _poller(request))
+
+
+def _reload_after_commit(request: Request, session: Session) -> None:
+    poller = _poller(request)
+    if poller is not None:
+        event.listen(session, "after_commit", lambda _s: poller.reload(), once=True)
+
+
+@router.get("/cameras/{camera_id}/ptz-source")
+def get_ptz_source(camera_id: str, request: Request, session: SessionDep, user: CurrentUser
+                   ) -> PtzSourceOut:
+    """Where the camera's PTZ position is read (ONVIF), and how polling it is going."""
+    row, _ = _pose(request, session, user, camera_id)
+    src = session.get(PtzSourceRow, camera_id)
+    if src is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"camera {camera_id!r} has no ONVIF PTZ source")
+    return service.source_out(src, row, _poller(request))
+
+
+@router.put("/cameras/{camera_id}/ptz-source")
+@router.patch("/cameras/{camera_id}/ptz-source", include_in_schema=False)
+def put_ptz_source(camera_id: str, body: PtzSourceIn, request: Request, session: SessionDep,
+                   user: Editor) -> PtzSourceOut:
+    """Poll a mechanical PTZ camera's ONVIF PTZ service so its AR labels follow it."""
+    row, _ = _pose(request, session, user, camera_id)
+    if row.ptz != "mechanical":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"camera {camera_id!r} is a {row.ptz} camera: set its PTZ model to"
+                            " mechanical first (ONVIF positions drive a mechanical PTZ)")
+    src = session.get(PtzSourceRow, camera_id)
+    password = body.password if body.password is not None else (src.password if src else None)
+    if not password:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "give the ONVIF password (WS-Security needs it)")
+    src = src or PtzSourceRow(camera_id=camera_id)
+    for key, value in body.model_dump(exclude={"password"}).items():
+        setattr(src, key, value)
+    src.password, src.updated_by, src.updated_at = password, user.username, utcnow()
+    session.add(src)
+    session.flush()
+    audit.record(session, user.username, "geo.ptz_source", camera_id,
+                 f"{body.url} profile {body.profile} every {body.interval_s:g} s"
+                 f"{'' if body.enabled else ' (disabled)'}")
+    _reload_after_commit(request, session)
+    return service.source_out(src, row, None)
+
+
+@router.delete("/cameras/{camera_id}/ptz-source", status_code=status.HTTP_204_NO_CONTENT)
+def delete_ptz_source(camera_id: str, request: Request, session: SessionDep,
+                      user: Editor) -> None:
+    _camera(request, session, user, camera_id)
+    src = session.get(PtzSourceRow, camera_id)
+    if src is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"camera {camera_id!r} has no ONVIF PTZ source")
+    session.delete(src)
+    audit.record(session, user.username, "geo.ptz_source", camera_id, "delete")
+    _reload_after_commit(request, session)
 
 
 @router.post("/cameras/{camera_id}/calibrate")

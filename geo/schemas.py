@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 PoiKind = Literal["building", "entrance", "road", "other"]
@@ -69,6 +70,63 @@ class PoseIn(BaseModel):
     ptz_state: PtzStateIn = Field(default_factory=PtzStateIn)
 
 
+class PtzRangesIn(BaseModel):
+    """What ONVIF's normalised range (pan/tilt −1…1, zoom 0…1) means for this camera."""
+
+    model_config = ConfigDict(extra="forbid")
+    pan_min: float = Field(default=-180.0, ge=-360, le=360)
+    pan_max: float = Field(default=180.0, ge=-360, le=360)
+    tilt_min: float = Field(default=-90.0, ge=-90, le=90)
+    tilt_max: float = Field(default=90.0, ge=-90, le=90)
+    zoom_max: float = Field(default=30.0, ge=1, le=40, description="optical zoom at ONVIF 1.0")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PtzRangesIn:
+        if self.pan_min >= self.pan_max or self.tilt_min >= self.tilt_max:
+            raise ValueError("pan_min must be below pan_max and tilt_min below tilt_max")
+        return self
+
+
+class PtzSourceIn(PtzRangesIn):
+    """An ONVIF PTZ service to poll for a mechanical PTZ camera's position."""
+
+    url: str = Field(min_length=8, max_length=500, pattern=r"^https?://\S+$",
+                     description="the PTZ service address, e.g. http://10.0.0.5/onvif/ptz_service")
+    profile: str = Field(min_length=1, max_length=64, description="media profile token")
+    username: str = Field(min_length=1, max_length=64)
+    password: str | None = Field(default=None, max_length=128,
+                                 description="omitted: keep the stored one")
+    interval_s: float = Field(default=2.0, ge=0.2, le=3600, description="seconds between polls")
+    enabled: bool = True
+
+
+PollState = Literal["starting", "ok", "error", "disabled"]
+
+
+class PtzPollStatus(BaseModel):
+    """How polling the camera's PTZ position is going (kept in memory by the poller)."""
+
+    state: PollState
+    polls: int = 0
+    failures: int = Field(default=0, description="consecutive failed polls")
+    backoff_s: float | None = Field(default=None, description="wait before the next try")
+    last_ok_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    ptz_state: PtzStateIn | None = None
+
+
+class PtzSourceOut(PtzRangesIn):
+    camera_id: str
+    url: str
+    profile: str
+    username: str
+    has_password: bool
+    interval_s: float
+    enabled: bool
+    status: PtzPollStatus
+
+
 class PoseOut(PoseIn):
     camera_id: str
     name: str
@@ -77,6 +135,7 @@ class PoseOut(PoseIn):
     error_px: float | None
     has_homography: bool
     fov: list[tuple[float, float]]
+    ptz_source: PtzSourceOut | None = None  # ONVIF polling of a mechanical PTZ, with its errors
 
 
 class PairIn(BaseModel):
@@ -124,6 +183,7 @@ class LabelsOut(BaseModel):
     ptz_state: PtzStateIn
     crop: tuple[float, float, float, float] | None  # digital PTZ: x, y, w, h in 0..1
     labels: list[Label]
+    live_ptz: bool = False  # the PTZ state follows the camera (ONVIF polling): re-fetch
 
 
 class Covering(BaseModel):

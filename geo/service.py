@@ -11,10 +11,21 @@ from cameras.orm import CameraRow
 from geo.coverage import Seeing, fov_polygon, rank
 from geo.declutter import Box, declutter, label_size
 from geo.enu import ZHONGSHAN_PARK, Origin
-from geo.orm import CameraPoseRow, GeoOriginRow, PoiRow
+from geo.orm import CameraPoseRow, GeoOriginRow, PoiRow, PtzSourceRow
 from geo.pinhole import Pose, ground_point, in_image, project
+from geo.poller import PtzPoller
 from geo.ptz import Crop, PtzState, digital_crop, from_view, mechanical_pose, to_view
-from geo.schemas import Covering, Label, LabelsOut, PoiOut, PoseIn, PoseOut, PtzStateIn
+from geo.schemas import (
+    Covering,
+    Label,
+    LabelsOut,
+    PoiOut,
+    PoseIn,
+    PoseOut,
+    PtzPollStatus,
+    PtzSourceOut,
+    PtzStateIn,
+)
 
 KIND_RANK = {"camera": 0.0, "building": 1.0, "entrance": 2.0, "road": 3.0, "other": 4.0}
 
@@ -46,16 +57,38 @@ def pose_in(row: CameraPoseRow) -> PoseIn:
                   ptz_state=PtzStateIn(pan=st.pan, tilt=st.tilt, zoom=st.zoom))
 
 
-def pose_out(session: Session, row: CameraPoseRow, cam: CameraRow) -> PoseOut:
+def source_out(src: PtzSourceRow, pose: CameraPoseRow | None, poller: PtzPoller | None
+               ) -> PtzSourceOut:
+    """A PTZ source as the API shows it: no password, and how polling it is going."""
+    status = poller.status(src.camera_id) if poller is not None else None
+    if status is None:
+        if not src.enabled:
+            status = PtzPollStatus(state="disabled")
+        elif pose is None or pose.ptz != "mechanical":
+            status = PtzPollStatus(state="disabled", last_error=(
+                "not polled: set the camera's PTZ model to mechanical"))
+        else:
+            status = PtzPollStatus(state="starting")
+    return PtzSourceOut(camera_id=src.camera_id, url=src.url, profile=src.profile,
+                        username=src.username, has_password=bool(src.password),
+                        interval_s=src.interval_s, enabled=src.enabled, pan_min=src.pan_min,
+                        pan_max=src.pan_max, tilt_min=src.tilt_min, tilt_max=src.tilt_max,
+                        zoom_max=src.zoom_max, status=status)
+
+
+def pose_out(session: Session, row: CameraPoseRow, cam: CameraRow,
+             poller: PtzPoller | None = None) -> PoseOut:
     _, org = origin(session)
     lat, lon, _ = org.to_lla(row.east, row.north)
     pose = to_pose(row)
     if row.ptz == "mechanical":
         pose = mechanical_pose(pose, ptz_state(row))
+    src = session.get(PtzSourceRow, row.camera_id)
     return PoseOut(**pose_in(row).model_dump(), camera_id=row.camera_id, name=cam.name,
                    lat=lat, lon=lon, error_px=row.error_px,
                    has_homography=row.homography is not None,
-                   fov=fov_polygon(pose, row.range_m))
+                   fov=fov_polygon(pose, row.range_m),
+                   ptz_source=source_out(src, row, poller) if src is not None else None)
 
 
 def poi_out(session: Session, row: PoiRow) -> PoiOut:
@@ -110,6 +143,8 @@ def labels(session: Session, user: Principal, row: CameraPoseRow, state: PtzStat
             boxes.append(Box(it[0], float(px[i, 0]), float(px[i, 1]), w * pose.width / 1280,
                              h * pose.width / 1280, KIND_RANK[it[1]] + float(dist[i]) / 10_000))
     shown = declutter(boxes)
+    src = session.get(PtzSourceRow, row.camera_id)
+    live = src is not None and src.enabled and row.ptz == "mechanical"
     out = [Label(key=it[0], kind=it[1], id=it[2], name=it[3], name_en=it[4],
                  x=float(px[i, 0]) / pose.width, y=float(px[i, 1]) / pose.height,
                  distance_m=round(float(dist[i]), 1), shown=it[0] in shown)
@@ -118,7 +153,7 @@ def labels(session: Session, user: Principal, row: CameraPoseRow, state: PtzStat
                                    crop.w / pose.width, crop.h / pose.height)
     return LabelsOut(camera_id=row.camera_id, ptz=row.ptz,
                      ptz_state=PtzStateIn(pan=state.pan, tilt=state.tilt, zoom=state.zoom),
-                     crop=c, labels=out)
+                     crop=c, labels=out, live_ptz=live)
 
 
 def covering(session: Session, user: Principal, point: np.ndarray,

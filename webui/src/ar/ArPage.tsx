@@ -13,6 +13,7 @@ import { cropTransform, stepPtz } from "./view";
 
 const NO_LAYERS = { ...DEFAULT_LAYERS, boxes: false, zones: false, heatmap: false, counts: false };
 const MOVES = ["left", "right", "up", "down", "in", "out"] as const;
+const LIVE_PTZ_MS = 1000;  // how often labels are re-read while they follow the camera's PTZ
 
 interface Finding {
   title: string;
@@ -32,6 +33,8 @@ export function ArPage() {
   const [ptz, setPtz] = useState<PtzState | null>(null);
   const [finding, setFinding] = useState<Finding | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  const follow = labels?.live_ptz === true && ptz === null;
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -50,7 +53,13 @@ export function ArPage() {
       if (!ctl.signal.aborted) setError(e);
     });
     return () => ctl.abort();
-  }, [geo, cameraId, ptz]);
+  }, [geo, cameraId, ptz, tick]);
+
+  useEffect(() => {  // an ONVIF-polled PTZ moves on its own: the labels follow it
+    if (!follow) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), LIVE_PTZ_MS);
+    return () => clearTimeout(timer);
+  }, [follow, labels, error]);
 
   const callUp = useCallback(async (target: string, id: string) => {
     try {
@@ -135,6 +144,10 @@ export function ArPage() {
                   </button>
                 ))}
               </div>
+              {labels.live_ptz && (ptz === null
+                ? <p className="small" data-testid="ar-ptz-live">{t("ar.onvif.following")}</p>
+                : <button type="button" className="btn btn-sm" data-testid="ar-ptz-follow"
+                  onClick={() => setPtz(null)}>{t("ar.onvif.follow")}</button>)}
               <p className="muted small" data-testid="ar-ptz-state">
                 {t("ar.ptzState", { pan: current.pan.toFixed(2), tilt: current.tilt.toFixed(2),
                   zoom: current.zoom.toFixed(1) })}

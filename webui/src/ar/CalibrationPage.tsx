@@ -6,6 +6,7 @@ import { ErrorText } from "../components/ErrorText";
 import { errorLines } from "../errorMessage";
 import "./ar.css";
 import { PoseEditor } from "./editors";
+import { PtzSourceEditor } from "./ptzSource";
 import { GeoApi, type CalibrationResult, type CameraPose, type Pair, type SiteMap } from "./geoApi";
 import { planBounds } from "./view";
 
@@ -119,6 +120,7 @@ export function CalibrationPage() {
         )}
       </div>
       <PoseEditor cameraId={cameraId} pose={pose} onSaved={() => setPoseGen((g) => g + 1)} />
+      {pose?.ptz === "mechanical" && <PtzSourceEditor cameraId={cameraId} />}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { ErrorText } from "../components/ErrorText";
 import { errorLines } from "../errorMessage";
 import { usePolling } from "../usePolling";
 import "./ar.css";
-import { PoiEditor } from "./editors";
+import { OriginEditor, PoiEditor } from "./poiForms";
 import { FlowApi, type FlowArea } from "../flow/flowApi";
 import { GeoApi } from "./geoApi";
 import { nearCluster, planBounds } from "./view";
@@ -26,6 +26,7 @@ export function SiteMapPage() {
   const { data: areas } = usePolling<FlowArea[]>(fetchAreas, MAP_POLL_MS);
   const count = (areaId: string | null) => areas?.find((a) => a.id === areaId) ?? null;
   const [at, setAt] = useState<[number, number] | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
   const onPlan = (ev: MouseEvent<SVGSVGElement>) => {
     const svg = ev.currentTarget;
     const m = svg.getScreenCTM();
@@ -54,7 +55,9 @@ export function SiteMapPage() {
     <div className="page page-map">
       <div className="page-head">
         <h1 className="page-title" data-testid="page-title">{t("ar.mapTitle")}</h1>
-        {site && <span className="muted">{t("ar.origin", { name: site.origin.name })}</span>}
+        {site && <span className="muted" data-testid="map-origin">
+          {t("ar.origin", { name: site.origin.name })}</span>}
+        {site && <OriginEditor origin={site.origin} onChanged={refresh} />}
         <button type="button" className="btn btn-sm" data-testid="map-zoom"
           onClick={() => setClose(!close)}>{close ? t("ar.zoomAll") : t("ar.zoomNear")}</button>
       </div>
@@ -68,10 +71,13 @@ export function SiteMapPage() {
                 points={c.fov.map(([e, n]) => `${e},${-n}`).join(" ")} strokeWidth={unit / 4} />
             ))}
             {site.pois.map((p) => (
-              <g key={p.id} data-testid={`map-poi-${p.id}`}>
+              <g key={p.id} data-testid={`map-poi-${p.id}`} className="site-poi"
+                onClick={(ev) => { ev.stopPropagation(); setAt(null); setSelected(p.id); }}>
                 <rect className={`site-poi-${p.kind}`} x={p.east - unit} y={-p.north - unit}
                   width={unit * 2} height={unit * 2} />
-                <text x={p.east + unit * 1.5} y={-p.north + unit} fontSize={unit * 3}>
+                <text x={p.east + unit * 1.5} y={-p.north + unit} fontSize={unit * 3}
+                  data-testid={`map-poi-name-${p.id}`}
+                  fontWeight={p.id === selected ? "bold" : undefined}>
                   {en && p.name_en ? p.name_en : p.name}
                 </text>
                 {count(p.area_id)?.count != null && (
@@ -110,7 +116,8 @@ export function SiteMapPage() {
             {site.unplaced.length > 0 && (
               <p className="muted small">{t("ar.unplaced", { ids: site.unplaced.join(", ") })}</p>
             )}
-            <PoiEditor pois={site.pois} at={at} onChanged={refresh} />
+            <PoiEditor pois={site.pois} at={at} selected={selected}
+              onSelect={(id) => { setAt(null); setSelected(id); }} onChanged={refresh} />
           </aside>
         </div>
       )}

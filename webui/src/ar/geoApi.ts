@@ -27,6 +27,8 @@ export interface Labels {
   ptz_state: PtzState;
   crop: [number, number, number, number] | null;
   labels: Label[];
+  /** The PTZ state follows the camera (ONVIF polling): fetch the labels again now and then. */
+  live_ptz?: boolean;
 }
 
 export interface Covering {
@@ -62,6 +64,42 @@ export interface CameraPose {
   lon: number;
   error_px: number | null;
   fov: [number, number][];
+  ptz_source?: PtzSource | null;
+}
+
+export interface PtzPollStatus {
+  state: "starting" | "ok" | "error" | "disabled";
+  polls: number;
+  failures: number;
+  backoff_s: number | null;
+  last_ok_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  ptz_state: PtzState | null;
+}
+
+/** An ONVIF PTZ service polled for a mechanical PTZ camera's position (no password back). */
+export interface PtzSource {
+  camera_id: string;
+  url: string;
+  profile: string;
+  username: string;
+  has_password: boolean;
+  interval_s: number;
+  enabled: boolean;
+  pan_min: number;
+  pan_max: number;
+  tilt_min: number;
+  tilt_max: number;
+  zoom_max: number;
+  status: PtzPollStatus;
+}
+
+export interface Origin {
+  name: string;
+  lat: number;
+  lon: number;
+  alt?: number;
 }
 
 export interface Poi {
@@ -76,7 +114,7 @@ export interface Poi {
 }
 
 export interface SiteMap {
-  origin: { name: string; lat: number; lon: number };
+  origin: Origin;
   cameras: CameraPose[];
   pois: Poi[];
   unplaced: string[];

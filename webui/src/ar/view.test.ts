@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cropTransform, nearCluster, planBounds, stepPtz } from "./view";
+import { asNumber, cropTransform, nearCluster, planBounds, stepPtz } from "./view";
 
 describe("AR view helpers", () => {
   it("turns a digital PTZ crop into a CSS transform", () => {
@@ -22,5 +22,12 @@ describe("AR view helpers", () => {
   it("finds the street close-up among far-away points", () => {
     expect(nearCluster([[0, 0], [5, 5], [3, -2], [500, 500]], 20)).toEqual(
       [[0, 0], [5, 5], [3, -2]]);
+  });
+
+  it("sends form numbers as numbers, and anything else as typed for the API to explain", () => {
+    expect(asNumber(" 12.5 ")).toBe(12.5);
+    expect(asNumber("-3")).toBe(-3);
+    expect(asNumber("")).toBeNull();
+    expect(asNumber("12m")).toBe("12m");
   });
 });

@@ -56,3 +56,12 @@ export function nearCluster(points: [number, number][], radius: number): [number
   }
   return best;
 }
+
+/** A form field for the API: a number when it reads as one, null when empty, else the text as
+ * typed (so the server's validation message names the field and the problem). */
+export function asNumber(text: string): number | string | null {
+  const s = text.trim();
+  if (s === "") return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : s;
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
+import { BoardExports } from "./BoardExports";
 import type { DeskApi } from "./deskApi";
 import type { Alert } from "./types";
 
@@ -78,6 +79,7 @@ export function Evidence({ desk, alert, locale }: { desk: DeskApi; alert: Alert;
             <span>{t("desk.evidence.recordingMissing", { time: eventTime })}</span>
           </div>
         </div>
+        <BoardExports desk={desk} alertId={alert.id} locale={locale} />
       </div>
     </section>
   );

@@ -16,6 +16,17 @@ function query(q: AlertListQuery): string {
   return p.toString();
 }
 
+/** A drawing-board PNG kept as evidence of an alert (`url` serves the full size). */
+export interface BoardExport {
+  id: number;
+  board_id: string;
+  board_title: string;
+  alert_id: string;
+  url: string;
+  created_by: string;
+  created_at: string;
+}
+
 export class DeskApi {
   constructor(private readonly api: ApiClient) {}
 
@@ -53,6 +64,17 @@ export class DeskApi {
       if (err instanceof ApiError && err.status === 404) return null;
       throw err;
     }
+  }
+
+  /** Board exports attached to the alert, newest first. */
+  async exports(alertId: string, signal?: AbortSignal): Promise<BoardExport[]> {
+    const res = await this.api.request("GET", `/api/alerts/${alertId}/exports`, undefined, signal);
+    return (await res.json()) as BoardExport[];
+  }
+
+  /** One export's PNG (fetched with the token). */
+  async exportPng(url: string, signal?: AbortSignal): Promise<Blob> {
+    return await (await this.api.request("GET", url, undefined, signal)).blob();
   }
 
   /** ws(s)://host/api/ws/desk?token=… for the current page and session. */
