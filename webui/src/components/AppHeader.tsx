@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useAuth } from "../authContext";
 import { LangToggle } from "./LangToggle";
 
-const NAV_ITEMS = ["wall", "desk", "flow", "map", "settings"] as const;
+const NAV_ITEMS = ["wall", "desk", "tours", "playback", "flow", "map", "settings"] as const;
 
 export function AppHeader() {
   const { t } = useTranslation();

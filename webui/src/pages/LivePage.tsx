@@ -1,9 +1,13 @@
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { useApi } from "../apiContext";
 import { BoardLayer } from "../board/BoardLayer";
 import { ErrorText } from "../components/ErrorText";
+import { DanmakuControls } from "../danmaku/DanmakuControls";
+import { DanmakuStage } from "../danmaku/DanmakuOverlay";
+import { MarkerList } from "../danmaku/MarkerList";
+import { useDanmaku } from "../danmaku/useDanmaku";
 import { StatusBadge } from "../components/StatusBadge";
 import { errorLines } from "../errorMessage";
 import { DEFAULT_LAYERS, type Layers } from "../live/draw";
@@ -14,6 +18,8 @@ export const CAMERA_POLL_MS = 3000;
 /** Playout delay in exact-sync mode: time for detection results to reach the browser. */
 export const SYNC_DELAY_MS = 1000;
 const LAYER_KEYS: (keyof Layers)[] = ["boxes", "zones", "heatmap", "counts"];
+/** Live danmaku: markers of the last 10 minutes, then the feed. */
+const LIVE_MARKER_WINDOW_S = 600;
 
 function StatsPanel({ stats, cameraStatus }: { stats: PlayerStats | null; cameraStatus: string }) {
   const { t } = useTranslation();
@@ -54,6 +60,14 @@ export function LivePage() {
   const [layers, setLayers] = useState<Layers>(DEFAULT_LAYERS);
   const [sync, setSync] = useState(false);
   const [stats, setStats] = useState<PlayerStats | null>(null);
+  const [markerWindow] = useState(() => ({ since: Date.now() / 1000 - LIVE_MARKER_WINDOW_S }));
+  const danmaku = useDanmaku(cameraId, markerWindow);
+  // The moment on screen: now, less the measured capture-to-display latency.
+  const latencyRef = useRef(0);
+  useEffect(() => {
+    latencyRef.current = stats?.latencyMs ?? 0;
+  }, [stats]);
+  const liveClock = useCallback(() => Date.now() / 1000 - latencyRef.current / 1000, []);
 
   return (
     <div className="page page-live">
@@ -66,6 +80,10 @@ export function LivePage() {
         </h1>
         {camera && <StatusBadge status={camera.status} />}
         {camera && <span className="muted">{camera.unit_name}</span>}
+        {camera && (
+          <Link to={`/playback/${encodeURIComponent(camera.id)}`} className="btn btn-sm"
+            data-testid="live-playback">{t("danmaku.playback")}</Link>
+        )}
       </div>
       {error !== null && camera === null && (
         <ErrorText lines={[t("live.notFound"), ...errorLines(error, t)]} testId="live-error" />
@@ -73,8 +91,12 @@ export function LivePage() {
       {camera && (
         <div className="live-layout">
           <div className="live-main">
-            <LivePlayer camera={camera} layers={layers} syncDelayMs={sync ? SYNC_DELAY_MS : null}
-              onStats={setStats} />
+            <DanmakuStage markers={danmaku.feed.markers} filter={danmaku.filter}
+              enabled={danmaku.enabled} clock={liveClock}
+              onPost={danmaku.post}>
+              <LivePlayer camera={camera} layers={layers} syncDelayMs={sync ? SYNC_DELAY_MS : null}
+                onStats={setStats} />
+            </DanmakuStage>
             <BoardLayer cameraId={camera.id} />
           </div>
           <aside className="panel live-side">
@@ -95,6 +117,13 @@ export function LivePage() {
                 {t("live.sync", { ms: SYNC_DELAY_MS })}
               </label>
             </div>
+            <h2 className="panel-subtitle">{t("danmaku.title")}</h2>
+            <DanmakuControls enabled={danmaku.enabled} onEnabled={danmaku.setEnabled}
+              filter={danmaku.filter} onFilter={danmaku.setFilter} markers={danmaku.feed.markers} />
+            <span className="muted small" data-testid="danmaku-feed"
+              data-status={danmaku.feed.status}>{t(`danmaku.feed.${danmaku.feed.status}`)}</span>
+            <MarkerList api={danmaku.api} markers={danmaku.feed.markers}
+              onChanged={danmaku.feed.apply} onDeleted={danmaku.feed.forget} limit={15} />
           </aside>
         </div>
       )}
