@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router-dom";
 import { useApi } from "../apiContext";
 import { useAuth } from "../authContext";
 import { BoardApi, type Board, type TimelinePoint } from "./boardApi";
@@ -11,7 +12,9 @@ import { BoardOverlay } from "./BoardOverlay";
 import "./board.css";
 import { addElement, type BoardElement, type ElementType, fromHistory, removeElement,
   type Style, type Tool, TOOLS } from "./model";
+import { RangeBackdrop, RangeControls } from "./RangeVideo";
 import { useBoard } from "./useBoard";
+import { useRangePlayback } from "./useRangePlayback";
 
 const COLORS = ["#ff3b30", "#ffcc00", "#34c759", "#0a84ff", "#ffffff"];
 
@@ -78,7 +81,8 @@ export function BoardLayer({ cameraId }: { cameraId: string }) {
   const { user } = useAuth();
   const api = useMemo(() => new BoardApi(client), [client]);
   const [boards, setBoards] = useState<Board[]>([]);
-  const [boardId, setBoardId] = useState<string | null>(null);
+  const [params] = useSearchParams();
+  const [boardId, setBoardId] = useState<string | null>(params.get("board"));  // ?board=<id>
   const [tool, setTool] = useState<Tool>("none");
   const [style, setStyle] = useState<Style>({ color: COLORS[0], width: 3, fontSize: 18, curved: false });
   const [text, setText] = useState("");
@@ -86,8 +90,9 @@ export function BoardLayer({ cameraId }: { cameraId: string }) {
   const [message, setMessage] = useState<string | null>(null);
   const [selected, setSelectedState] = useState<string | null>(null);
   const name = user?.display_name || user?.username || "?";
-  const live = useBoard(api, boardId, name);
+  const live = useBoard(api, boards.some((b) => b.id === boardId) ? boardId : null, name);
   const board = boards.find((b) => b.id === boardId) ?? null;
+  const range = useRangePlayback(api, board);
   const editable = Boolean(board?.can_edit) && past === null;
   const [frameUrl, setFrameUrl] = useState<string | null>(null);
   const frameBoard = board?.has_frame ? board.id : null;
@@ -163,6 +168,7 @@ export function BoardLayer({ cameraId }: { cameraId: string }) {
           tool={editable ? tool : "none"} style={style} text={text} editable={editable}
           onAdd={onAdd} onErase={(id) => removeElement(live.doc, live.map, id)}
           onCursor={live.setCursor} background={frameUrl} selected={selected}
+          backdrop={range ? <RangeBackdrop range={range} /> : undefined}
           onSelect={(id) => { setSelectedState(id); live.setSelection(id); }} />
       )}
       <div className="board-bar" data-testid="board-bar">
@@ -186,6 +192,7 @@ export function BoardLayer({ cameraId }: { cameraId: string }) {
           {board && !board.can_edit && <span className="board-readonly" data-testid="board-readonly">
             {t("board.readOnly")}</span>}
         </div>
+        {range && <RangeControls range={range} />}
         {board && live && (
           <div className="board-row">
             <Toolbar tool={tool} setTool={setTool} style={style} setStyle={setStyle}

@@ -1,5 +1,5 @@
 /** The drawing surface over the video: an SVG sized to the picture (object-fit: contain). */
-import { useEffect, useRef, useState, type PointerEvent } from "react";
+import { type ReactNode, useEffect, useRef, useState, type PointerEvent } from "react";
 import { containRect } from "../live/draw";
 import { arrowHead, arrowPath, type BoardElement, clamp01, type ElementType, pointsFor, type Pt,
   type Style, type Tool } from "./model";
@@ -17,6 +17,8 @@ interface Props {
   onCursor: (p: Pt | null) => void;
   /** A frozen frame (alert boards) shown instead of the live video. */
   background?: string | null;
+  /** Anything else behind the drawing instead of the live video (a range board's recording). */
+  backdrop?: ReactNode;
   selected: string | null;
   onSelect: (id: string | null) => void;
 }
@@ -29,16 +31,26 @@ function useContentBox(ref: React.RefObject<HTMLDivElement | null>): Box {
     const el = ref.current;
     if (!el) return undefined;
     const measure = () => {
+      // The picture behind the drawing: the board's own (recording, frozen frame), else live.
+      const own = el.querySelector<HTMLVideoElement | HTMLImageElement>("video, img.board-frame");
       const video = el.parentElement?.querySelector("video");
-      const vw = video?.videoWidth || 16;
-      const vh = video?.videoHeight || 9;
+      const vw = (own instanceof HTMLImageElement ? own.naturalWidth : own?.videoWidth)
+        || video?.videoWidth || 16;
+      const vh = (own instanceof HTMLImageElement ? own.naturalHeight : own?.videoHeight)
+        || video?.videoHeight || 9;
       setBox(containRect(el.clientWidth, el.clientHeight, vw, vh));
     };
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     const timer = window.setInterval(measure, 1000); // the video's size arrives later
-    return () => { ro.disconnect(); window.clearInterval(timer); };
+    el.addEventListener("loadedmetadata", measure, true);  // the board's own video / frame
+    el.addEventListener("load", measure, true);
+    return () => {
+      ro.disconnect(); window.clearInterval(timer);
+      el.removeEventListener("loadedmetadata", measure, true);
+      el.removeEventListener("load", measure, true);
+    };
   }, [ref]);
   return box;
 }
@@ -91,7 +103,7 @@ function Shape({ e, box }: { e: BoardElement; box: Box }) {
 
 export function BoardOverlay(props: Props) {
   const { elements, peers, tool, style, text, editable, onAdd, onErase, onCursor, background,
-    selected, onSelect } = props;
+    selected, onSelect, backdrop } = props;
   const marks = new Map<string, string>();  // element id -> colour of who selected it
   for (const p of peers) if (p.selection) marks.set(p.selection, p.color);
   if (selected) marks.set(selected, "#ffffff");
@@ -148,7 +160,9 @@ export function BoardOverlay(props: Props) {
   return (
     <div ref={hostRef} className={drawing ? "board-overlay board-drawing" : "board-overlay"}
       data-testid="board-overlay" data-tool={tool}>
-      {background && <img className="board-frame" src={background} alt="" data-testid="board-frame" />}
+      {backdrop}
+      {!backdrop && background &&
+        <img className="board-frame" src={background} alt="" data-testid="board-frame" />}
       <svg width={box.w} height={box.h} style={{ left: box.x, top: box.y }}
         onPointerDown={down} onPointerMove={move} onPointerUp={up}
         onPointerLeave={() => onCursor(null)} onDoubleClick={finishPolygon}>

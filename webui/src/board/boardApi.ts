@@ -1,5 +1,6 @@
 /** The board's calls to the backend, through the shared ApiClient (token, errors, 401). */
 import { ApiError, type ApiClient } from "../api";
+import type { RecordedSegment } from "./rangeModel";
 
 export interface Presence {
   client_id: number;
@@ -14,6 +15,8 @@ export interface Board {
   alert_id: string | null;
   kind: "live" | "frame" | "range";
   frame_at: string | null;
+  /** End of the recorded time range (range boards: [frame_at, range_end]). */
+  range_end: string | null;
   has_frame: boolean;
   edit_role: string;
   created_by: string;
@@ -76,6 +79,20 @@ export class BoardApi {
 
   async saveEvidence(id: string): Promise<{ id: number; url: string }> {
     return json(await this.api.request("POST", `/api/boards/${id}/exports`, {}));
+  }
+
+  /** The camera's recorded segments overlapping [since, until] (epoch seconds). */
+  async segments(cameraId: string, since: number, until: number,
+    signal?: AbortSignal): Promise<RecordedSegment[]> {
+    const q = new URLSearchParams({ since: String(since), until: String(until) });
+    return json(await this.api.request("GET",
+      `/api/recordings/${encodeURIComponent(cameraId)}/segments?${q.toString()}`, undefined, signal));
+  }
+
+  /** A recording URL with the session token, for <video src> (which cannot send a header). */
+  mediaUrl(url: string): string {
+    const sep = url.includes("?") ? "&" : "?";
+    return `${url}${sep}token=${encodeURIComponent(this.api.getToken() ?? "")}`;
   }
 
   /** y-websocket's server URL and room: `${server}/${room}?token=…` is the board socket. */

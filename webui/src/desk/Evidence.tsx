@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { BoardExports } from "./BoardExports";
+import { EventClips } from "./EventClips";
 import type { DeskApi } from "./deskApi";
 import type { Alert } from "./types";
 
@@ -74,11 +75,9 @@ export function Evidence({ desk, alert, locale }: { desk: DeskApi; alert: Alert;
           <Link className="btn" to={`/live/${encodeURIComponent(alert.camera_id)}`} data-testid="evidence-live">
             {t("desk.evidence.live")}
           </Link>
-          <div className="evidence-recording" data-testid="evidence-recording">
-            <span className="field-label">{t("desk.evidence.recording")}</span>
-            <span>{t("desk.evidence.recordingMissing", { time: eventTime })}</span>
-          </div>
+          <span className="muted" data-testid="evidence-time">{eventTime}</span>
         </div>
+        <EventClips desk={desk} alert={alert} />
         <BoardExports desk={desk} alertId={alert.id} locale={locale} />
       </div>
     </section>

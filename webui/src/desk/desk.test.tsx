@@ -196,7 +196,7 @@ describe("desk page", () => {
     await act(async () => fireEvent.click(screen.getByTestId("alert-card")));
     expect((await screen.findByTestId("panel-state")).textContent).toBe("已确认");
     expect((await screen.findByTestId("alert-timeline")).textContent).toContain("系统告警");
-    expect(screen.getByTestId("evidence-recording").textContent).toContain("录像功能尚未开通");
+    expect((await screen.findByTestId("evidence-clip-wait")).textContent).toContain("片段生成中");
     expect(screen.queryByTestId("action-close")).toBeNull(); // duty officers do not close
     expect(screen.getByTestId("action-dispatch")).toBeTruthy();
   });

@@ -77,6 +77,44 @@ export class DeskApi {
     return await (await this.api.request("GET", url, undefined, signal)).blob();
   }
 
+  /** The event's clip for <video src> / download (the token rides in the query). */
+  clipUrl(eventId: string): string {
+    const token = encodeURIComponent(this.api.getToken() ?? "");
+    return `/api/recordings/clips/${encodeURIComponent(eventId)}?token=${token}`;
+  }
+
+  /** Whether the event's clip is cut: "ready" when served, "pending" on 404 (not cut yet, or
+   * none), "off" when recording is not running (503). Reads only the headers. */
+  async clipStatus(eventId: string, signal?: AbortSignal): Promise<"ready" | "pending" | "off"> {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    signal?.addEventListener("abort", stop);
+    try {
+      await this.api.request("GET", `/api/recordings/clips/${encodeURIComponent(eventId)}`,
+        undefined, controller.signal);
+      return "ready";
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return "pending";
+      if (err instanceof ApiError && err.status === 503) return "off";
+      throw err;
+    } finally {
+      controller.abort();  // the body is not needed: the <video> fetches it
+      signal?.removeEventListener("abort", stop);
+    }
+  }
+
+  /** The alert's board over its recorded time range (made on first use); returns its id. */
+  async rangeBoard(alertId: string, title: string): Promise<{ id: string; camera_id: string }> {
+    const q = new URLSearchParams({ alert_id: alertId });
+    const res = await this.api.request("GET", `/api/boards?${q.toString()}`);
+    const boards = (await res.json()) as { id: string; camera_id: string; kind: string }[];
+    const existing = boards.find((b) => b.kind === "range");
+    if (existing) return existing;
+    const made = await this.api.request("POST", "/api/boards",
+      { alert_id: alertId, kind: "range", title });
+    return (await made.json()) as { id: string; camera_id: string };
+  }
+
   /** ws(s)://host/api/ws/desk?token=… for the current page and session. */
   socketUrl(loc: Pick<Location, "protocol" | "host"> = window.location): string | null {
     const token = this.api.getToken();
