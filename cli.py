@@ -119,6 +119,7 @@ DELEGATES: dict[str, tuple[str, str, bool]] = {
     "probe": ("streams.probe", "inspect a video source", False),
     "analyze": ("vision.analyze_cli", "run the vision pipeline over a clip", True),
     "count": ("vision.count_cli", "count people in images against ground truth", True),
+    "train-density": ("models.density_train", "train the crowd-density model", True),
     "flow": ("flow.cli", "crowd flow: `flow backtest` of the forecast", False),
 }
 

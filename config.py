@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     webrtc_ice_servers: str = ""  # comma-separated stun:/turn: URLs
     desk_webhook_url: str | None = None  # outbound alerts to the dispatch platform
     desk_webhook_secret: SecretStr | None = None  # signs them; verifies inbound ones
+    # Recording (recording/): defaults of every camera's policy (admins override per camera).
+    recording_enabled: bool = True
+    recording_retain_days: float | None = Field(default=7.0, gt=0)
+    recording_retain_gb: float | None = Field(default=20.0, gt=0)  # per camera (~11 h at 4 Mbit/s)
+    recording_segment_s: int = Field(default=60, ge=2, le=3600)
+    recording_clip_pre_s: float = Field(default=10.0, ge=0, le=300)
+    recording_clip_post_s: float = Field(default=10.0, ge=0, le=300)
+    # Markers (markers/): per-user rate limit of new markers (弹幕).
+    marker_rate_limit: int = Field(default=10, ge=1, le=1000)
+    marker_rate_window_s: float = Field(default=10.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _webhook_is_usable(self) -> Settings:

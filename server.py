@@ -28,6 +28,8 @@ from auth.accounts import AccountError, Role, add_user, seed_site, set_password
 from auth.orm import UserRow
 from auth.router import router as auth_router
 from auth.tokens import codec_for
+from calibration.router import router as density_calibration_router
+from calibration.service import DensityCalibrationService, build_calibration_service
 from cameras.overlay import OverlayPublisher, fan_out
 from cameras.registry import CameraRegistry
 from cameras.router import router as cameras_router
@@ -43,11 +45,18 @@ from events.store import EventStore
 from flow.router import router as flow_router
 from flow.service import FlowService
 from geo.demo import seed_demo
+from geo.poller import PtzPoller
 from geo.router import router as geo_router
 from health.router import router as health_router
-from models.config import McnnConfig, UltralyticsConfig
+from markers.router import router as markers_router
+from markers.service import MarkerService, MarkerSettings
+from models.config import UltralyticsConfig
 from models.protocols import ModelLoadError
-from models.registry import resolve_detector_weights
+from models.registry import default_density_config, resolve_detector_weights
+from patrol.router import router as patrol_router
+from recording.router import router as recordings_router
+from recording.service import RecordingService
+from recording.settings import RecordingSettings
 from streams import IngestManager, IngestSettings
 from streams.metrics import IngestCollector
 from streams.webrtc.router import close_live, create_live
@@ -110,7 +119,7 @@ def vision_settings(settings: Settings) -> VisionSettings:
     )
     return VisionSettings(
         detectors={"default": detector},
-        density=McnnConfig() if settings.density_enabled else None,
+        density=default_density_config() if settings.density_enabled else None,
         worker=WorkerSettings(density_interval_s=2.0 if settings.density_enabled else None),
     )
 
@@ -172,6 +181,8 @@ def _build(app: FastAPI, settings: Settings) -> Startup:
     app.state.flow = flow
     vision = _build_vision(app, settings, ingest, bus, live, flow)
     app.state.vision = vision
+    app.state.density_calibration = build_calibration_service(  # per-camera density correction
+        database, vision, settings.models_dir)
     registry = CameraRegistry(ingest, vision)
     app.state.cameras = registry
     with database.session() as session:
@@ -186,7 +197,12 @@ def _build(app: FastAPI, settings: Settings) -> Startup:
     # Settings validated the webhook pair already (a bad one is a clear CLI error).
     hooks = webhook_settings(settings.desk_webhook_url, settings.desk_webhook_secret)
     app.state.desk = DeskService(database, bus, site.desk, webhooks=hooks)
+    app.state.markers = MarkerService(database, bus, MarkerSettings(  # 弹幕 and AI markers
+        rate_limit=settings.marker_rate_limit, rate_window_s=settings.marker_rate_window_s))
     app.state.boards = BoardService(database, ingest_frames(ingest))  # 视频画板
+    app.state.geo_ptz = PtzPoller(database)  # ONVIF PTZ positions → AR labels
+    app.state.recording = RecordingService(  # continuous recording, retention, event clips
+        ingest, database, RecordingSettings.from_settings(settings), bus)
     app.state.bus_name = "in-process"
     return Startup(admin_password=password)
 
@@ -196,11 +212,15 @@ async def _run(app: FastAPI) -> int:
     await app.state.event_bus.start()
     await app.state.event_recorder.start()
     await app.state.desk.start()
+    await app.state.markers.start()
     await app.state.boards.start()
+    await app.state.geo_ptz.start()
     await app.state.flow.start()
+    await app.state.recording.start()  # reindexes recordings on disk first
     vision: VisionService | None = app.state.vision
     if vision is not None:
         vision.start()
+    await app.state.density_calibration.start()  # stored corrections -> the pipeline
     registry: CameraRegistry = app.state.cameras
     database: Database = app.state.database
     with database.session() as session:
@@ -211,15 +231,27 @@ async def _teardown(app: FastAPI) -> None:
     """Stop in reverse order; each step runs even if an earlier one failed to start."""
     state = app.state
     await close_live(app)  # viewers first: peer connections, feeds, live audit rows
+    calibration = getattr(state, "density_calibration", None)
+    if isinstance(calibration, DensityCalibrationService):
+        await calibration.stop()
     vision = getattr(state, "vision", None)
     if isinstance(vision, VisionService):
         vision.stop(timeout=5.0)
+    recording = getattr(state, "recording", None)
+    if isinstance(recording, RecordingService):
+        await recording.stop()  # closes every open segment
     flow = getattr(state, "flow", None)
     if isinstance(flow, FlowService):
         await flow.stop()
+    geo_ptz = getattr(state, "geo_ptz", None)
+    if isinstance(geo_ptz, PtzPoller):
+        await geo_ptz.stop()
     boards = getattr(state, "boards", None)
     if isinstance(boards, BoardService):
         await boards.stop()  # flushes every accepted board update
+    markers = getattr(state, "markers", None)
+    if isinstance(markers, MarkerService):
+        await markers.stop()
     desk = getattr(state, "desk", None)
     if isinstance(desk, DeskService):
         await desk.stop()
@@ -291,10 +323,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(cameras_router)
     app.include_router(events_router)
     app.include_router(desk_router)
+    app.include_router(markers_router)
+    app.include_router(patrol_router)
+    app.include_router(recordings_router)
     app.include_router(boards_router)
     app.include_router(boards_ws_router)
     app.include_router(live_router)
     app.include_router(flow_router)
+    app.include_router(density_calibration_router)
     app.include_router(geo_router)
     _mount_webui(app, settings.webui_dir)
     return app

@@ -1,6 +1,7 @@
 """ML back-ends behind small Protocols, and the registry that builds them from typed config."""
 
 from models.config import (
+    CityEyeDensityConfig,
     DensityConfig,
     DetectorConfig,
     FakeBox,
@@ -13,6 +14,7 @@ from models.protocols import DensityEstimator, DensityMap, Detector, ModelLoadEr
 from models.registry import build_density, build_detector, resolve_detector_weights
 
 __all__ = [
+    "CityEyeDensityConfig",
     "DensityConfig",
     "DensityEstimator",
     "DensityMap",

@@ -63,6 +63,20 @@ class McnnConfig(BaseModel):
     input_width: int | None = Field(default=None, ge=64, le=4096)
 
 
+class CityEyeDensityConfig(BaseModel):
+    """CityEye's own crowd-density network (YOLO11n backbone + density head, models/crowdnet.py).
+    `weights`: None for the weights shipped in models/weights/cityeye_density.pt, else a path
+    (absolute, or relative to the working dir or the models dir)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["cityeye_density"] = "cityeye_density"
+    weights: str | None = None
+    device: str = "cpu"
+    # Resize the input so its width is this many pixels before counting (None: as given).
+    input_width: int | None = Field(default=None, ge=64, le=4096)
+
+
 class FakeBox(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,9 +98,14 @@ class FakeConfig(BaseModel):
     fail_load: str | None = None
 
 
-ModelConfig = Annotated[UltralyticsConfig | McnnConfig | FakeConfig, Field(discriminator="type")]
+ModelConfig = Annotated[
+    UltralyticsConfig | McnnConfig | CityEyeDensityConfig | FakeConfig,
+    Field(discriminator="type"),
+]
 DetectorConfig = Annotated[UltralyticsConfig | FakeConfig, Field(discriminator="type")]
-DensityConfig = Annotated[McnnConfig | FakeConfig, Field(discriminator="type")]
+DensityConfig = Annotated[
+    CityEyeDensityConfig | McnnConfig | FakeConfig, Field(discriminator="type")
+]
 
 
 def is_local_path(name: str) -> bool:

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from models.config import (
+    CityEyeDensityConfig,
     DensityConfig,
     DetectorConfig,
     FakeConfig,
@@ -19,6 +20,8 @@ from models.protocols import DensityEstimator, Detector, ModelLoadError
 log = logging.getLogger(__name__)
 
 DEFAULT_WEIGHTS = "yolo11n.pt"
+# CityEye's trained density weights, shipped in the project (see weights/MODEL_CARD.md).
+SHIPPED_DENSITY_WEIGHTS = Path(__file__).resolve().parent / "weights" / "cityeye_density.pt"
 
 
 def _openvino_sibling(pt: Path) -> Path | None:
@@ -100,13 +103,25 @@ def build_detector(cfg: DetectorConfig | ModelConfig, models_dir: Path | None) -
     raise ModelLoadError(f"a {cfg.type!r} model is not a detector; use 'ultralytics' or 'fake'")
 
 
-def resolve_density_weights(cfg: McnnConfig, models_dir: Path | None) -> Path:
+def default_density_config(device: str = "cpu") -> CityEyeDensityConfig | McnnConfig:
+    """The shipped CityEye density model; MCNN (B weights) when its file is missing."""
+    if SHIPPED_DENSITY_WEIGHTS.is_file():
+        return CityEyeDensityConfig(device=device)
+    log.warning("%s missing: falling back to MCNN for crowd density", SHIPPED_DENSITY_WEIGHTS)
+    return McnnConfig(device=device)
+
+
+def resolve_density_weights(
+    cfg: McnnConfig | CityEyeDensityConfig, models_dir: Path | None
+) -> Path:
+    if cfg.weights is None:
+        return SHIPPED_DENSITY_WEIGHTS
     p = Path(cfg.weights).expanduser()
     if p.is_absolute() or p.exists():
         return p
     if models_dir is None:
         raise ModelLoadError(
-            f"MCNN weights {cfg.weights!r} are relative but no models dir is set"
+            f"density weights {cfg.weights!r} are relative but no models dir is set"
             " (set CITYEYE_MODELS_DIR or give an absolute path)"
         )
     return models_dir / p
@@ -120,10 +135,18 @@ def build_density(cfg: DensityConfig | ModelConfig, models_dir: Path | None) -> 
         from models.fake import FakeDensity
 
         return FakeDensity(cfg)
+    if isinstance(cfg, CityEyeDensityConfig):
+        from models.crowdnet import CityEyeDensity
+
+        return CityEyeDensity(
+            resolve_density_weights(cfg, models_dir), cfg.device, cfg.input_width
+        )
     if isinstance(cfg, McnnConfig):
         from models.mcnn import McnnDensity
 
         return McnnDensity(
             resolve_density_weights(cfg, models_dir), cfg.device, cfg.input_width
         )
-    raise ModelLoadError(f"a {cfg.type!r} model is not a density estimator; use 'mcnn' or 'fake'")
+    raise ModelLoadError(
+        f"a {cfg.type!r} model is not a density estimator; use 'cityeye_density', 'mcnn' or 'fake'"
+    )

@@ -18,9 +18,9 @@ from typing import Literal, TextIO
 import cv2
 import numpy as np
 
-from models.config import McnnConfig, UltralyticsConfig
+from models.config import CityEyeDensityConfig, McnnConfig, UltralyticsConfig
 from models.protocols import DensityEstimator, Detector, ModelLoadError
-from models.registry import build_density, build_detector
+from models.registry import build_density, build_detector, default_density_config
 from vision.density import HybridConfig, hybrid_count
 
 Method = Literal["detector", "density", "hybrid"]
@@ -107,10 +107,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--imgsz", type=int, default=640)
     p.add_argument("--conf", type=float, default=0.25, help="detector confidence threshold")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--density-weights", default="mcnn/mcnn_shtechB_110.h5")
+    p.add_argument(
+        "--density-model", choices=["cityeye", "mcnn"], default="cityeye",
+        help="cityeye: the shipped CityEye model (MCNN when its file is missing); mcnn: baseline",
+    )
+    p.add_argument(
+        "--density-weights",
+        help="weights file (default: models/weights/cityeye_density.pt for cityeye,"
+        " mcnn/mcnn_shtechB_110.h5 in the models dir for mcnn)",
+    )
     p.add_argument("--switch-at", type=float, default=HybridConfig().switch_at)
     p.add_argument("--models-dir", type=Path, help="default: CITYEYE_MODELS_DIR")
     return p
+
+
+def density_config(args: argparse.Namespace) -> CityEyeDensityConfig | McnnConfig:
+    if args.density_model == "mcnn":
+        if args.density_weights:
+            return McnnConfig(weights=args.density_weights, device=args.device)
+        return McnnConfig(device=args.device)
+    if args.density_weights:
+        return CityEyeDensityConfig(weights=args.density_weights, device=args.device)
+    return default_density_config(args.device)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,8 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             detector = build_detector(det_cfg, models_dir)
         density = None
         if method != "detector":
-            den_cfg = McnnConfig(weights=args.density_weights, device=args.device)
-            density = build_density(den_cfg, models_dir)
+            density = build_density(density_config(args), models_dir)
     except ModelLoadError as exc:
         print(f"cityeye count: model failed to load: {exc}", file=sys.stderr)
         return 3

@@ -26,6 +26,7 @@ from models.config import DensityConfig, DetectorConfig, McnnConfig, Ultralytics
 from models.protocols import DensityEstimator, DensityMap, Detector, ModelLoadError
 from models.registry import build_density, build_detector
 from vision.analytics import CameraAnalysisConfig, CameraAnalytics, CameraState, FrameLike
+from vision.calibration import DensityCalibration
 from vision.detections import Detections
 from vision.worker import BatchingWorker, FrameSource, WorkerSettings
 
@@ -97,6 +98,7 @@ class VisionService:
         self._density: DensityEstimator | None = None
         self._density_failure: ModelLoadError | None = None
         self._density_lock = threading.Lock()
+        self._calibrations: dict[str, DensityCalibration] = {}
         self._running = False
 
     # ---- cameras ----
@@ -207,11 +209,30 @@ class VisionService:
             return self._density
 
     # ---- results (worker threads) ----
+    def density_estimator(self) -> DensityEstimator:
+        """The shared density model (loaded on first use); raises ModelLoadError."""
+        return self._load_density()
+
+    def set_density_calibration(self, camera_id: str, cal: DensityCalibration | None) -> None:
+        """The per-camera density correction applied to that camera's maps (None: none)."""
+        with self._lock:
+            if cal is None:
+                self._calibrations.pop(camera_id, None)
+            else:
+                self._calibrations[camera_id] = cal
+
+    def density_calibration(self, camera_id: str) -> DensityCalibration | None:
+        with self._lock:
+            return self._calibrations.get(camera_id)
+
     def _on_result(self, frame: FrameLike, dets: Detections, dmap: DensityMap | None) -> None:
         with self._lock:
             cam = self._cams.get(frame.camera_id)
+            cal = self._calibrations.get(frame.camera_id)
         if cam is None:
             return
+        if dmap is not None and cal is not None:
+            dmap = cal.apply(dmap)
         with cam.lock:
             result = cam.analytics.process(frame, dets, dmap)
             cam.state = result.state

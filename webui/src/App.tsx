@@ -5,6 +5,7 @@ import { ArPage } from "./ar/ArPage";
 import { CalibrationPage } from "./ar/CalibrationPage";
 import { SiteMapPage } from "./ar/SiteMapPage";
 import { Layout } from "./components/Layout";
+import { DensityCalibrationPage } from "./density/DensityCalibrationPage";
 import { DeskPage } from "./desk/DeskPage";
 import { LivePage } from "./pages/LivePage";
 import { LoginPage } from "./pages/LoginPage";
@@ -55,6 +56,7 @@ export function App() {
         <Route path="/ar/:cameraId/calibrate" element={<CalibrationPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/settings/cameras/:id/zones" element={<ZoneEditorPage />} />
+        <Route path="/settings/cameras/:id/density" element={<DensityCalibrationPage />} />
         <Route path="*" element={<Navigate to="/wall" replace />} />
       </Route>
     </Routes>

@@ -162,6 +162,14 @@ export function CameraRow({ camera, units, canEdit, columns, onChanged }: Props)
                 >
                   {t("zoneEditor.open")}
                 </Link>
+                <Link
+                  className="btn btn-ghost btn-sm"
+                  to={`/settings/cameras/${encodeURIComponent(camera.id)}/density`}
+                  title={t("densityCal.openTitle")}
+                  data-testid="camera-density"
+                >
+                  {t("densityCal.open")}
+                </Link>
                 <button type="button" className="btn btn-danger btn-sm" data-testid="camera-delete" disabled={busy} onClick={remove}>
                   {t("camera.delete")}
                 </button>

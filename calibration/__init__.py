@@ -1,0 +1,1 @@
+"""Per-camera crowd-density calibration: clicked heads -> a stored correction -> the pipeline."""

@@ -1,0 +1,93 @@
+"""MODEL_CARD.md next to trained density weights: data, licence, config, seed, metrics, command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from models.crowdnet import DENSITY_SCALE
+
+if TYPE_CHECKING:
+    from models.density_data import CrowdSample, Dataset
+    from models.density_train import EvalResult, TrainConfig
+
+
+def card_path(weights: Path) -> Path:
+    return weights.with_name("MODEL_CARD.md")
+
+
+def reproduce_command(cfg: TrainConfig, out: Path) -> str:
+    return (
+        f"cityeye train-density --data {cfg.data} --out {out} --epochs {cfg.epochs}"
+        f" --crop {cfg.crop} --batch {cfg.batch} --seed {cfg.seed} --lr {cfg.lr}"
+        f" --clip-grad {cfg.clip_grad} --count-weight {cfg.count_weight}"
+        f" --backbone-lr-mult {cfg.backbone_lr_mult} --freeze-epochs {cfg.freeze_epochs}"
+        f" --val-fraction {cfg.val_fraction} --device {cfg.device}"
+    )
+
+
+def write_card(
+    weights: Path,
+    cfg: TrainConfig,
+    epoch: int,
+    res: EvalResult,
+    val: Mapping[Dataset, Sequence[CrowdSample]],
+    seconds: float,
+    extra: str = "",
+) -> Path:
+    rows = "\n".join(
+        f"| {name} (held-out {len(val[name])} images) | {res.mae[name]:.2f} | {res.mse[name]:.2f} |"
+        for name in val
+    )
+    config = "\n".join(f"- `{k}`: {v!r}" for k, v in asdict(cfg).items())
+    scale = DENSITY_SCALE
+    text = f"""# CityEye crowd-density model (`{weights.name}`)
+
+Density-map crowd counter: the COCO-trained YOLO11n backbone and neck (Ultralytics, layers
+0-22, batch norm fused) and a small density head at stride 8 (models/crowdnet.py). The count
+of an image is the sum of its density map. Weights: fp16 state dict.
+
+## Data and licence
+
+Trained on `{cfg.data}`: ShanghaiTech Part A (train set) and Part B (train set) and Mall
+frames 1-800, the last {cfg.val_fraction:.0%} of each (by file number) held out for
+validation. These are academic datasets for **research and evaluation use only**; the
+weights inherit that restriction. The backbone comes from Ultralytics YOLO11n (AGPL-3.0).
+No evaluation image (`media/crowd`) was used for training or model selection.
+
+## Training
+
+- best epoch: {epoch} of {cfg.epochs}; wall time so far {seconds / 60:.1f} min on
+  {cfg.device} ({platform.processor() or platform.machine()}, torch {torch.__version__},
+  {torch.get_num_threads()} threads)
+- targets: Gaussian per head integrated over 8x8 cells; sigma geometry-adaptive
+  (0.3 x mean distance to the 3 nearest heads) on ShanghaiTech A/B, fixed on Mall
+- augmentation: random {cfg.crop}px crops at scale {cfg.scale_min}-{cfg.scale_max}, flips
+- loss: summed squared error of the per-cell density (x{scale:g}) plus `count_weight` x the
+  absolute count error of each crop; Adam, cosine decay, gradient norm clipped
+{config}
+
+## Validation (held-out training images)
+
+| data | MAE | MSE (root of mean squared error) |
+|---|---|---|
+{rows}
+
+{extra}
+## Reproduce
+
+```
+{reproduce_command(cfg, weights)}
+```
+
+Written {dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}.
+"""
+    path = card_path(weights)
+    path.write_text(text, encoding="utf-8")
+    return path

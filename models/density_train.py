@@ -1,0 +1,264 @@
+"""`cityeye train-density --data DIR --out FILE.pt`: train the CityEye crowd-density network on
+ShanghaiTech A/B and Mall (see models/density_data.py), keep the checkpoint with the best
+validation MAE on a held-out part of the training data, and write MODEL_CARD.md next to it.
+
+Schedule: the YOLO11n backbone/neck starts from the COCO checkpoint and is frozen for
+`--freeze-epochs` (the fresh head settles), then everything trains, the backbone at
+`--backbone-lr-mult` × the head's learning rate, cosine decay. Deterministic for a seed on CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import torch
+
+from models.crowdnet import (
+    DENSITY_SCALE,
+    CrowdNet,
+    crowdnet_from_yolo,
+    predict,
+    save_weights,
+)
+from models.density_card import write_card
+from models.density_data import (
+    CropSpec,
+    CrowdSample,
+    Dataset,
+    load_crowd,
+    random_crop,
+    read_bgr,
+    split_holdout,
+)
+from models.protocols import ModelLoadError
+
+log = logging.getLogger(__name__)
+# Validation score: the sum of each dataset's MAE relative to its target (issue #11).
+TARGET_MAE: dict[Dataset, float] = {"A": 60.0, "B": 8.0, "Mall": 3.0}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: str
+    epochs: int = 16
+    crop: int = 256
+    batch: int = 8
+    seed: int = 0
+    lr: float = 3e-4
+    clip_grad: float = 10.0
+    count_weight: float = 1.0
+    backbone_lr_mult: float = 0.1
+    freeze_epochs: int = 0
+    val_fraction: float = 0.1
+    crops_per_image: dict[str, float] = field(
+        default_factory=lambda: {"A": 2.0, "B": 1.0, "Mall": 0.25}
+    )
+    scale_min: float = 0.75
+    scale_max: float = 1.3
+    device: str = "cpu"
+    backbone: str = "yolo11n.pt"
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    mae: dict[str, float]
+    mse: dict[str, float]
+    score: float
+
+
+Images = dict[Path, npt.NDArray[np.uint8]]
+
+
+def evaluate(
+    net: CrowdNet, val: dict[Dataset, list[CrowdSample]], images: Images, device: torch.device
+) -> EvalResult:
+    net.eval()
+    mae: dict[str, float] = {}
+    mse: dict[str, float] = {}
+    for name, samples in val.items():
+        errs = [float(predict(net, images[s.path], device).sum()) - s.count for s in samples]
+        mae[name] = sum(abs(e) for e in errs) / len(errs)
+        mse[name] = math.sqrt(sum(e * e for e in errs) / len(errs))
+    score = sum(mae[n] / TARGET_MAE[n] for n in val)
+    return EvalResult(mae, mse, score)
+
+
+def epoch_plan(
+    train: dict[Dataset, list[CrowdSample]], cfg: TrainConfig, rng: random.Random
+) -> list[CrowdSample]:
+    plan: list[CrowdSample] = []
+    for name, samples in train.items():
+        k = cfg.crops_per_image.get(name, 1.0)
+        whole, frac = int(k), k - int(k)
+        plan += [s for s in samples for _ in range(whole)]
+        plan += rng.sample(samples, round(frac * len(samples)))
+    rng.shuffle(plan)
+    return plan
+
+
+def make_batch(
+    chunk: Sequence[CrowdSample], images: Images, spec: CropSpec, rng: random.Random
+) -> tuple[torch.Tensor, torch.Tensor]:
+    xs, ys = [], []
+    for s in chunk:
+        crop, target = random_crop(images[s.path], s, spec, rng)
+        xs.append(np.ascontiguousarray(crop[:, :, ::-1], dtype=np.float32) / 255.0)
+        ys.append(target)
+    x = torch.from_numpy(np.stack(xs)).permute(0, 3, 1, 2).contiguous()
+    return x, torch.from_numpy(np.stack(ys))[:, None]
+
+
+def _optimizer(net: CrowdNet, cfg: TrainConfig) -> torch.optim.Optimizer:
+    return torch.optim.Adam(
+        [
+            {"params": list(net.head.parameters()), "lr": cfg.lr, "base": cfg.lr},
+            {
+                "params": list(net.layers.parameters()),
+                "lr": cfg.lr * cfg.backbone_lr_mult,
+                "base": cfg.lr * cfg.backbone_lr_mult,
+            },
+        ]
+    )
+
+
+def train_epoch(
+    net: CrowdNet,
+    opt: torch.optim.Optimizer,
+    plan: list[CrowdSample],
+    images: Images,
+    cfg: TrainConfig,
+    rng: random.Random,
+    device: torch.device,
+) -> float:
+    net.train()
+    spec = CropSpec(cfg.crop, cfg.scale_min, cfg.scale_max)
+    total, n = 0.0, 0
+    for i in range(0, len(plan) - cfg.batch + 1, cfg.batch):
+        x, y = make_batch(plan[i : i + cfg.batch], images, spec, rng)
+        pred = net(x.to(device))
+        target = DENSITY_SCALE * y.to(device)
+        # Per-cell squared error, plus the crop's count error on the clamped map: a small
+        # positive bias over thousands of empty cells costs little squared error but many people.
+        count_err = (torch.relu(pred).sum(dim=(1, 2, 3)) - target.sum(dim=(1, 2, 3))).abs()
+        loss = (((pred - target) ** 2).sum() + cfg.count_weight * count_err.sum()) / x.shape[0]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.clip_grad)
+        opt.step()
+        total, n = total + float(loss.detach()), n + 1
+        if n % 20 == 0:
+            log.info("  step %d loss %.3f", n, total / n)
+    return total / max(n, 1)
+
+
+def run(cfg: TrainConfig, out: Path) -> EvalResult:
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    device = torch.device(cfg.device)
+    data = load_crowd(Path(cfg.data))
+    train: dict[Dataset, list[CrowdSample]] = {}
+    val: dict[Dataset, list[CrowdSample]] = {}
+    for name, samples in data.items():
+        train[name], val[name] = split_holdout(samples, cfg.val_fraction)
+    t0 = time.monotonic()
+    images: Images = {s.path: read_bgr(s.path) for ss in data.values() for s in ss}
+    log.info("loaded %d images in %.0f s", len(images), time.monotonic() - t0)
+    net = crowdnet_from_yolo(Path(cfg.backbone)).to(device)
+    opt = _optimizer(net, cfg)
+    rng = random.Random(cfg.seed)
+    best: EvalResult | None = None
+    for epoch in range(1, cfg.epochs + 1):
+        t_ep = time.monotonic()
+        frozen = epoch <= cfg.freeze_epochs
+        for p in net.layers.parameters():
+            p.requires_grad_(not frozen)
+        cos = 0.5 * (1 + math.cos(math.pi * (epoch - 1) / cfg.epochs))
+        for g in opt.param_groups:
+            g["lr"] = g["base"] * cos
+        loss = train_epoch(net, opt, epoch_plan(train, cfg, rng), images, cfg, rng, device)
+        res = evaluate(net, val, images, device)
+        improved = best is None or res.score < best.score
+        log.info(
+            "epoch %d/%d loss %.4f val MAE %s MSE %s score %.3f%s (%.0f s, %.0f s total)",
+            epoch, cfg.epochs, loss,
+            {k: round(v, 2) for k, v in res.mae.items()},
+            {k: round(v, 2) for k, v in res.mse.items()},
+            res.score, " *best*" if improved else "", time.monotonic() - t_ep,
+            time.monotonic() - t0,
+        )
+        if improved:
+            best = res
+            meta = {"config": asdict(cfg), "epoch": epoch, "val": asdict(res)}
+            save_weights(net, out, meta)
+            write_card(out, cfg, epoch, res, val, time.monotonic() - t0)
+    assert best is not None
+    return best
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cityeye train-density", description=__doc__)
+    p.add_argument("--data", type=Path, required=True, help="e.g. ../shared/media/crowd-train")
+    p.add_argument("--out", type=Path, default=Path("models/weights/cityeye_density.pt"))
+    p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    p.add_argument("--crop", type=int, default=TrainConfig.crop, help="multiple of 32")
+    p.add_argument("--batch", type=int, default=TrainConfig.batch)
+    p.add_argument("--seed", type=int, default=TrainConfig.seed)
+    p.add_argument("--lr", type=float, default=TrainConfig.lr)
+    p.add_argument("--clip-grad", type=float, default=TrainConfig.clip_grad)
+    p.add_argument("--count-weight", type=float, default=TrainConfig.count_weight)
+    p.add_argument("--backbone-lr-mult", type=float, default=TrainConfig.backbone_lr_mult)
+    p.add_argument("--freeze-epochs", type=int, default=TrainConfig.freeze_epochs)
+    p.add_argument("--val-fraction", type=float, default=TrainConfig.val_fraction)
+    p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
+    p.add_argument("--backbone", type=Path, help="YOLO11n .pt (default: models dir)")
+    p.add_argument("--models-dir", type=Path, help="default: CITYEYE_MODELS_DIR")
+    p.add_argument("--threads", type=int, help="CPU threads for torch")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.crop % 32:
+        print("cityeye train-density: --crop must be a multiple of 32", file=sys.stderr)
+        return 2
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = args.device
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    backbone = args.backbone
+    if backbone is None:
+        from config import Settings
+
+        models_dir = args.models_dir or Settings().models_dir
+        if models_dir is None:
+            print("cityeye train-density: give --backbone or set CITYEYE_MODELS_DIR",
+                  file=sys.stderr)
+            return 2
+        backbone = Path(models_dir) / "yolo11n.pt"
+    cfg = TrainConfig(
+        data=str(args.data), epochs=args.epochs, crop=args.crop, batch=args.batch,
+        seed=args.seed, lr=args.lr, clip_grad=args.clip_grad, count_weight=args.count_weight,
+        backbone_lr_mult=args.backbone_lr_mult,
+        freeze_epochs=args.freeze_epochs, val_fraction=args.val_fraction,
+        device=device, backbone=str(backbone),
+    )
+    try:
+        best = run(cfg, args.out)
+    except (FileNotFoundError, ModelLoadError, ValueError) as exc:
+        print(f"cityeye train-density: {exc}", file=sys.stderr)
+        return 2
+    print(f"best val MAE {best.mae} MSE {best.mse}; weights {args.out}")
+    return 0
