@@ -79,11 +79,9 @@ class FrameEncoder:
             return []
         self.frames += 1
         return [
-            RelayPacket(
-                ticks=int(p.pts) if p.pts is not None else ticks,
-                data=bytes(p),
-                keyframe=p.is_keyframe,
-                captured_at=frame.captured_at,
+            RelayPacket.cut(
+                int(p.pts) if p.pts is not None else ticks, bytes(p), p.is_keyframe,
+                frame.captured_at,
             )
             for p in packets
             if p.size

@@ -313,6 +313,4 @@ class CameraFeed:
 
 
 def _relay_packet(packet: EncodedPacket, ticks: int) -> RelayPacket:
-    return RelayPacket(
-        ticks=ticks, data=packet.data, keyframe=packet.is_keyframe, captured_at=packet.captured_at
-    )
+    return RelayPacket.cut(ticks, packet.data, packet.is_keyframe, packet.captured_at)

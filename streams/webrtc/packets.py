@@ -7,6 +7,8 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass
 
+from aiortc.codecs.h264 import H264Encoder
+
 VIDEO_CLOCK_HZ = 90_000
 RTP_MASK = 0xFFFFFFFF
 
@@ -19,6 +21,12 @@ def to_ticks(pts: float) -> int:
     return round(pts * VIDEO_CLOCK_HZ)
 
 
+def rtp_payloads(data: bytes) -> tuple[bytes, ...]:
+    """The RTP payloads of one Annex B H.264 access unit (single NAL / STAP-A / FU-A, RFC 6184),
+    cut exactly as aiortc's ``H264Encoder.pack`` cuts them."""
+    return tuple(H264Encoder._packetize(H264Encoder._split_bitstream(data)))
+
+
 @dataclass(frozen=True)
 class RelayPacket:
     """One encoded access unit (Annex B H.264) ready for RTP packetisation."""
@@ -27,6 +35,13 @@ class RelayPacket:
     data: bytes
     keyframe: bool
     captured_at: float  # wall clock (time.time()) when ingest received it
+    payloads: tuple[bytes, ...] = ()  # its RTP payloads, cut once for every viewer (if given)
+
+    @classmethod
+    def cut(cls, ticks: int, data: bytes, keyframe: bool, captured_at: float) -> RelayPacket:
+        """A packet with its RTP payloads computed now (in the feed's thread, not per viewer
+        on the event loop)."""
+        return cls(ticks, data, keyframe, captured_at, rtp_payloads(data))
 
 
 class QueueClosed(Exception):

@@ -115,6 +115,7 @@ class WhepSession:
         video[0].setCodecPreferences(h264)
         sender = self.pc.addTrack(self.track)
         self.track.origin.sender = sender
+        self.track.packer.install(sender)
         # a PLI from the viewer reaches the camera's shared encoder (encode mode only)
         setattr(sender, "_send_keyframe", self._feed.request_keyframe)  # noqa: B010
         if "m=application" in offer:

@@ -17,7 +17,14 @@ import av
 from aiortc import RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from streams.webrtc.packets import RTP_MASK, VIDEO_CLOCK_HZ, QueueClosed, ViewerQueue
+from streams.webrtc.packets import (
+    RTP_MASK,
+    VIDEO_CLOCK_HZ,
+    QueueClosed,
+    RelayPacket,
+    ViewerQueue,
+    rtp_payloads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,26 @@ class RtpOrigin:
         return None if self.value is None else (self.value + ticks) & RTP_MASK
 
 
+class SharedPacker:
+    """Stands in for aiortc's ``H264Encoder`` on a viewer's sender (``install``): the payloads
+    of each access unit were cut once for every viewer (``RelayPacket.payloads``), so an extra
+    viewer costs no packetising. ``pack`` is called right after the track's ``recv`` returned
+    (no await in between), for the packet ``recv`` just handed over."""
+
+    def __init__(self) -> None:
+        self.current: RelayPacket | None = None
+
+    def install(self, sender: RTCRtpSender) -> None:
+        # aiortc creates its encoder lazily, only while the sender has none
+        setattr(sender, "_RTCRtpSender__encoder", self)  # noqa: B010
+
+    def pack(self, packet: object) -> tuple[list[bytes], int]:
+        item = self.current
+        if item is None:
+            return [], 0
+        return list(item.payloads or rtp_payloads(item.data)), item.ticks
+
+
 class RelayTrack(MediaStreamTrack):
     kind = "video"
 
@@ -69,6 +96,7 @@ class RelayTrack(MediaStreamTrack):
         self._queue = queue
         self._on_frame = on_frame
         self.origin = RtpOrigin()
+        self.packer = SharedPacker()
         self.frames_sent = 0
 
     async def recv(self) -> av.Packet[Any]:
@@ -78,6 +106,7 @@ class RelayTrack(MediaStreamTrack):
         except QueueClosed:
             self.stop()
             raise MediaStreamError from None
+        self.packer.current = item
         packet = av.Packet(item.data)
         packet.pts = item.ticks
         packet.dts = item.ticks

@@ -6,10 +6,13 @@ import asyncio
 import itertools
 import threading
 import time
+from fractions import Fraction
 
 import aioice.ice
+import av
 import numpy as np
 import pytest
+from aiortc.codecs.h264 import H264Encoder
 
 from streams.datatypes import (
     CameraHealth,
@@ -22,9 +25,10 @@ from streams.relay import PacketFanout, PacketSubscription
 from streams.webrtc.feed import CameraFeed, FeedMode, ReorderDetector, Timeline
 from streams.webrtc.ice import HostAddresses
 from streams.webrtc.overlay import OverlayBox, OverlayFrame
-from streams.webrtc.packets import QueueClosed, RelayPacket, ViewerQueue, to_ticks
+from streams.webrtc.packets import QueueClosed, RelayPacket, ViewerQueue, rtp_payloads, to_ticks
 from streams.webrtc.sdp import BadOffer, check_offer
 from streams.webrtc.settings import LiveSettings
+from streams.webrtc.track import SharedPacker
 
 
 def pkt(ticks: int, key: bool = False) -> RelayPacket:
@@ -227,3 +231,22 @@ def test_ice_hosts_are_installed_and_restored() -> None:
     assert aioice.ice.get_host_addresses is original
     with pytest.raises(ValueError, match="not an IP address"):
         HostAddresses(("localhost",))
+
+
+def test_payloads_cut_once_match_what_aiortc_would_send() -> None:
+    rng = np.random.default_rng(3)
+    sps, pps = b"\x00\x00\x00\x01\x67" + bytes(12), b"\x00\x00\x00\x01\x68" + bytes(4)
+    idr = b"\x00\x00\x01\x65" + rng.integers(1, 255, 5000, dtype=np.uint8).tobytes()
+    data = sps + pps + idr  # small NALs go in a STAP-A, the big one in FU-As
+    item = RelayPacket.cut(4500, data, True, 0.0)
+    packet = av.Packet(data)
+    packet.pts, packet.time_base = 4500, Fraction(1, 90000)
+    expected, ts = H264Encoder().pack(packet)
+    assert list(item.payloads) == expected
+    assert len(expected) > 3
+    packer = SharedPacker()
+    assert packer.pack(packet) == ([], 0)  # nothing handed over yet
+    packer.current = item
+    assert packer.pack(packet) == (expected, ts)
+    packer.current = pkt(9000)  # a packet made without payloads is cut on demand
+    assert packer.pack(packet)[0] == list(rtp_payloads(pkt(9000).data))
