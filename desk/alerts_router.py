@@ -5,18 +5,15 @@ in their unit and the units below it; admins see all. `app.state.desk` is the De
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, WebSocket, status
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from auth.accounts import Principal
 from auth.deps import CurrentUser, ws_authenticate
 from desk.deps import DeskDep
-from desk.feed import FeedSubscription
 from desk.lifecycle import IllegalTransition, NotAllowed
 from desk.model import (
     AckIn,
@@ -36,6 +33,7 @@ from desk.queries import AlertQuery
 from desk.service import DeskService, scope, status_of
 from desk.store import AlertNotFound, BadRequest
 from events.model import EventKind
+from events.wsfeed import serve_queue
 
 router = APIRouter(tags=["desk"])
 
@@ -160,42 +158,8 @@ async def desk_feed(
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the duty desk is not running")
     await websocket.accept()
     with desk.feed.subscribe(scope(user)) as sub:
-        reader = asyncio.create_task(_drain(websocket), name="ws-desk-reader")
-        try:
-            await _pump(websocket, sub, reader)
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-    if websocket.application_state == WebSocketState.CONNECTED:
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client already left
-            await websocket.close()
+        await serve_queue(websocket, sub, _dropped, "ws-desk-reader")
 
 
-async def _drain(websocket: WebSocket) -> None:
-    try:
-        while True:
-            await websocket.receive_text()
-    except WebSocketDisconnect:
-        return
-
-
-async def _pump(websocket: WebSocket, sub: FeedSubscription, reader: asyncio.Task[None]) -> None:
-    reported = 0
-    while not reader.done():
-        getter = asyncio.ensure_future(sub.get())
-        try:
-            await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not getter.done():  # the client left (or we are cancelled): stop waiting
-                getter.cancel()
-                await asyncio.gather(getter, return_exceptions=True)
-        if getter.cancelled() or (text := getter.result()) is None:
-            return
-        try:
-            if sub.dropped > reported:
-                msg = DeskMessage(type="dropped", dropped=sub.dropped - reported)
-                await websocket.send_text(msg.model_dump_json())
-                reported = sub.dropped
-            await websocket.send_text(text)
-        except (WebSocketDisconnect, RuntimeError):
-            return
+def _dropped(n: int) -> str:
+    return DeskMessage(type="dropped", dropped=n).model_dump_json()

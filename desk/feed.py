@@ -3,52 +3,20 @@ queue: a slow client loses its oldest messages (counted), never holding up the d
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-
 from desk.model import DeskMessage
+from events.wsfeed import ClientQueue
 
 
-class FeedSubscription:
+class FeedSubscription(ClientQueue):
+    """A desk client: only alerts of its units (None: every unit)."""
+
     def __init__(self, feed: DeskFeed, units: frozenset[str] | None, maxsize: int) -> None:
-        if maxsize < 1:
-            raise ValueError("a subscription needs room for at least one message")
-        self._feed = feed
+        super().__init__(maxsize, on_close=lambda: feed.remove(self))
         self.units = units
-        self.maxsize = maxsize
-        self.dropped = 0
-        self._queue: deque[str] = deque()
-        self._ready = asyncio.Event()
-        self._closed = False
 
     def offer(self, unit_id: str, text: str) -> None:
-        if self._closed or (self.units is not None and unit_id not in self.units):
-            return
-        if len(self._queue) >= self.maxsize:
-            self._queue.popleft()
-            self.dropped += 1
-        self._queue.append(text)
-        self._ready.set()
-
-    async def get(self) -> str | None:
-        """The next message as JSON text; None once closed."""
-        while not self._queue:
-            if self._closed:
-                return None
-            self._ready.clear()
-            await self._ready.wait()
-        return self._queue.popleft()
-
-    def close(self) -> None:
-        self._closed = True
-        self._ready.set()
-        self._feed.remove(self)
-
-    def __enter__(self) -> FeedSubscription:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        if self.units is None or unit_id in self.units:
+            self.put(text)
 
 
 class DeskFeed:

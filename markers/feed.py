@@ -10,54 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 
+from events.wsfeed import ClientQueue
 from markers.schemas import Marker, MarkerMessage, MarkerOp
 
 log = logging.getLogger(__name__)
 
 
-class FeedSubscription:
+class FeedSubscription(ClientQueue):
+    """A client watching one camera (admins also see hidden markers)."""
+
     def __init__(self, feed: MarkerFeed, camera_id: str, admin: bool, maxsize: int) -> None:
-        if maxsize < 1:
-            raise ValueError("a subscription needs room for at least one message")
-        self._feed = feed
+        super().__init__(maxsize, on_close=lambda: feed.remove(self))
         self.camera_id = camera_id
         self.admin = admin
-        self.maxsize = maxsize
-        self.dropped = 0
-        self._queue: deque[str] = deque()
-        self._ready = asyncio.Event()
-        self._closed = False
-
-    def offer(self, text: str) -> None:
-        if self._closed:
-            return
-        if len(self._queue) >= self.maxsize:
-            self._queue.popleft()
-            self.dropped += 1
-        self._queue.append(text)
-        self._ready.set()
-
-    async def get(self) -> str | None:
-        """The next message as JSON text; None once closed."""
-        while not self._queue:
-            if self._closed:
-                return None
-            self._ready.clear()
-            await self._ready.wait()
-        return self._queue.popleft()
-
-    def close(self) -> None:
-        self._closed = True
-        self._ready.set()
-        self._feed.remove(self)
-
-    def __enter__(self) -> FeedSubscription:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _views(op: MarkerOp, marker: Marker) -> tuple[str | None, str | None]:
@@ -104,7 +70,7 @@ class MarkerFeed:
         for sub in subs:
             text = admin_text if sub.admin else public_text
             if text is not None:
-                sub.offer(text)
+                sub.put(text)
 
     def publish_threadsafe(self, op: MarkerOp, marker: Marker) -> None:
         loop = self._loop

@@ -7,17 +7,15 @@ runs them in worker threads, and the service tells WebSocket clients on the even
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket, status
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, ws_authenticate
 from db.database import Database
-from markers.feed import FeedSubscription
+from events.wsfeed import serve_queue
 from markers.schemas import Marker, MarkerIn, MarkerKind, MarkerMessage, MarkerPatch
 from markers.service import MarkerService, RateLimited
 from markers.store import MAX_LIMIT, Forbidden, MarkerQuery, NotFound, camera_for
@@ -145,43 +143,8 @@ async def marker_feed(
     with service.feed.subscribe(camera_id, user.role == Role.ADMIN,
                                 service.settings.feed_queue) as sub:
         await websocket.accept()
-        reader = asyncio.create_task(_drain(websocket), name="ws-markers-reader")
-        try:
-            await _pump(websocket, sub, reader)
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-    if websocket.application_state == WebSocketState.CONNECTED:
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            await websocket.close()
+        await serve_queue(websocket, sub, _dropped, "ws-markers-reader")
 
 
-async def _drain(websocket: WebSocket) -> None:
-    """Reads (and ignores) client messages until it disconnects."""
-    try:
-        while True:
-            await websocket.receive_text()
-    except WebSocketDisconnect:
-        return
-
-
-async def _pump(websocket: WebSocket, sub: FeedSubscription, reader: asyncio.Task[None]) -> None:
-    reported = 0
-    while not reader.done():
-        getter = asyncio.ensure_future(sub.get())
-        try:
-            await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not getter.done():
-                getter.cancel()
-                await asyncio.gather(getter, return_exceptions=True)
-        if getter.cancelled() or (text := getter.result()) is None:
-            return
-        try:
-            if sub.dropped > reported:
-                msg = MarkerMessage(type="dropped", dropped=sub.dropped - reported)
-                await websocket.send_text(msg.model_dump_json())
-                reported = sub.dropped
-            await websocket.send_text(text)
-        except (WebSocketDisconnect, RuntimeError):
-            return
+def _dropped(n: int) -> str:
+    return MarkerMessage(type="dropped", dropped=n).model_dump_json()
