@@ -26,6 +26,7 @@ from cameras.orm import CameraRow
 from events.bus import EventBus, Subscription
 from events.model import Event, EventKind
 from events.store import EventQuery, EventStore
+from events.wsfeed import drain
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ async def live_events(
     kinds: set[str] | None = set(kind) if kind else None
     await websocket.accept()
     with bus.subscribe(256) as sub:
-        reader = asyncio.create_task(_drain_client(websocket), name="ws-events-reader")
+        reader = asyncio.create_task(drain(websocket), name="ws-events-reader")
         try:
             await _pump(websocket, sub, reader, allowed, wanted, kinds)
         finally:
@@ -161,15 +162,6 @@ async def live_events(
             await asyncio.gather(reader, return_exceptions=True)
     if websocket.application_state == WebSocketState.CONNECTED:
         await websocket.close()
-
-
-async def _drain_client(websocket: WebSocket) -> None:
-    """Reads (and ignores) client messages until it disconnects."""
-    try:
-        while True:
-            await websocket.receive_text()
-    except WebSocketDisconnect:
-        return
 
 
 async def _pump(

@@ -65,7 +65,7 @@ async def serve_queue(
 ) -> None:
     """Send the queue's messages to an accepted client until it leaves or the queue closes;
     `dropped(n)` is the message that tells it n messages were lost. Closes the socket."""
-    reader = asyncio.create_task(_drain(websocket), name=name)
+    reader = asyncio.create_task(drain(websocket), name=name)
     try:
         await _pump(websocket, queue, reader, dropped)
     finally:
@@ -76,7 +76,7 @@ async def serve_queue(
             await websocket.close()
 
 
-async def _drain(websocket: WebSocket) -> None:
+async def drain(websocket: WebSocket) -> None:
     """Reads (and ignores) client messages until it disconnects."""
     try:
         while True:

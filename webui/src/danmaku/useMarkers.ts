@@ -1,22 +1,16 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import {
+  defaultSocketFactory as defaultFactory,
+  type FeedSocket as MarkerSocket,
+  type FeedStatus,
+  RETRY_MS,
+  type SocketFactory,
+} from "../feedSocket";
 import type { MarkersApi } from "./markersApi";
 import { applyMessage, type MarkerMap, mergeMarkers, sortedMarkers } from "./store";
 import type { Marker, MarkerMessage } from "./types";
 
-export type FeedStatus = "connecting" | "live" | "offline";
-
-/** The WebSocket surface the hook uses (tests pass a fake). */
-export interface MarkerSocket {
-  onopen: ((ev: Event) => void) | null;
-  onmessage: ((ev: MessageEvent) => void) | null;
-  onclose: ((ev: CloseEvent) => void) | null;
-  close(): void;
-}
-
-export type SocketFactory = (url: string) => MarkerSocket;
-
-const defaultFactory: SocketFactory = (url) => new WebSocket(url);
-const RETRY_MS = [1000, 2000, 4000, 8000, 10000];
+export type { FeedStatus, FeedSocket as MarkerSocket, SocketFactory } from "../feedSocket";
 
 export interface MarkerWindow {
   /** Epoch seconds; undefined = open. */

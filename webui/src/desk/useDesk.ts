@@ -1,22 +1,16 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import {
+  defaultSocketFactory as defaultFactory,
+  type FeedSocket as DeskSocket,
+  type FeedStatus,
+  RETRY_MS,
+  type SocketFactory,
+} from "../feedSocket";
 import type { DeskApi } from "./deskApi";
 import { mergeAlerts, startOfDay } from "./queue";
 import type { Alert, DeskMessage } from "./types";
 
-export type FeedStatus = "connecting" | "live" | "offline";
-
-/** Something with the WebSocket surface the desk uses (tests pass a fake). */
-export interface DeskSocket {
-  onopen: ((ev: Event) => void) | null;
-  onmessage: ((ev: MessageEvent) => void) | null;
-  onclose: ((ev: CloseEvent) => void) | null;
-  close(): void;
-}
-
-export type SocketFactory = (url: string) => DeskSocket;
-
-const defaultFactory: SocketFactory = (url) => new WebSocket(url);
-const RETRY_MS = [1000, 2000, 4000, 8000, 10000];
+export type { FeedStatus, FeedSocket as DeskSocket, SocketFactory } from "../feedSocket";
 
 export interface DeskData {
   alerts: ReadonlyMap<string, Alert>;
