@@ -15,6 +15,7 @@ import { addElement, type BoardElement, type ElementType, fromHistory, removeEle
 import { RangeBackdrop, RangeControls } from "./RangeVideo";
 import { useBoard } from "./useBoard";
 import { useRangePlayback } from "./useRangePlayback";
+import { districtDateTime } from "../districtTime";
 
 const COLORS = ["#ff3b30", "#ffcc00", "#34c759", "#0a84ff", "#ffffff"];
 
@@ -51,7 +52,7 @@ function Toolbar({ tool, setTool, style, setStyle, text, setText, editable }: {
 function History({ api, board, onShow }: {
   api: BoardApi; board: Board; onShow: (els: BoardElement[] | null) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [points, setPoints] = useState<TimelinePoint[]>([]);
   const [index, setIndex] = useState<number | null>(null);
   const open = () => { void api.timeline(board.id).then((p) => { setPoints(p); setIndex(p.length - 1); }); };
@@ -68,7 +69,7 @@ function History({ api, board, onShow }: {
     <span className="board-history">
       <input type="range" min={0} max={Math.max(0, points.length - 1)} value={index}
         data-testid="board-history-slider" onChange={(e) => setIndex(Number(e.target.value))} />
-      <span className="muted">{at ? `${new Date(at.at).toLocaleString()} · ${at.username}` : ""}</span>
+      <span className="muted">{at ? `${districtDateTime(at.at, i18n.language)} · ${at.username}` : ""}</span>
       <button type="button" className="btn btn-sm" onClick={() => setIndex(null)}>
         {t("board.backToLive")}</button>
     </span>

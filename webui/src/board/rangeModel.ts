@@ -2,6 +2,8 @@
  * which part of the range, where a wall-clock moment lies, and Asia/Shanghai time labels.
  * Every time here is a wall-clock epoch in seconds (the recording API's domain). */
 
+import { DISTRICT_TZ } from "../districtTime";
+
 /** A recorded segment as `GET /api/recordings/{camera}/segments` returns it. */
 export interface RecordedSegment {
   id: number;
@@ -69,11 +71,10 @@ export function coverageBars(pieces: readonly Piece[], from: number, to: number)
   return pieces.map((p) => [((p.from - from) / span) * 100, ((p.to - p.from) / span) * 100]);
 }
 
-const SHANGHAI = "Asia/Shanghai";
 
 function parts(t: number): Record<string, string> {
   const fmt = new Intl.DateTimeFormat("en-GB", {
-    timeZone: SHANGHAI, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+    timeZone: DISTRICT_TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
     minute: "2-digit", second: "2-digit", hourCycle: "h23",
   });
   const out: Record<string, string> = {};

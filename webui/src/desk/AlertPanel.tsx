@@ -4,6 +4,7 @@ import type { DeskApi } from "./deskApi";
 import { Evidence } from "./Evidence";
 import { ageSeconds, availableActions, formatDuration } from "./queue";
 import type { Alert, AlertStep, DeskAction } from "./types";
+import { districtDateTime, districtTime } from "../districtTime";
 
 interface Props {
   desk: DeskApi;
@@ -18,11 +19,10 @@ interface Props {
 }
 
 function when(iso: string, locale: string): string {
-  const d = new Date(iso);
-  const today = new Date().toDateString() === d.toDateString();
-  return today
-    ? d.toLocaleTimeString(locale, { hour12: false })
-    : d.toLocaleString(locale, { hour12: false, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const day = (v: string | number) => districtDateTime(v, "en-CA", { year: "numeric", month: "2-digit", day: "2-digit" });
+  return day(iso) === day(Date.now())
+    ? districtTime(iso, locale)
+    : districtDateTime(iso, locale, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
 }
 
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { usePolling } from "../usePolling";
 import type { BoardExport, DeskApi } from "./deskApi";
+import { districtDateTime } from "../districtTime";
 
 const REFRESH_MS = 15_000;
 
@@ -29,7 +30,7 @@ function Thumb({ desk, item, locale, onOpen }: {
 }) {
   const { t } = useTranslation();
   const src = useBlobUrl(desk, item.url);
-  const when = new Date(item.created_at).toLocaleString(locale, { hour12: false });
+  const when = districtDateTime(item.created_at, locale);
   const caption = t("desk.evidence.boardCaption", { title: item.board_title, who: item.created_by,
     time: when });
   return (

@@ -5,6 +5,7 @@ import { BoardExports } from "./BoardExports";
 import { EventClips } from "./EventClips";
 import type { DeskApi } from "./deskApi";
 import type { Alert } from "./types";
+import { districtDateTime } from "../districtTime";
 
 const RETRIES = 5;
 const RETRY_MS = 1000;
@@ -55,7 +56,7 @@ function SnapshotImage({ desk, eventId, alt }: { desk: DeskApi; eventId: string;
 
 export function Evidence({ desk, alert, locale }: { desk: DeskApi; alert: Alert; locale: string }) {
   const { t } = useTranslation();
-  const eventTime = new Date(alert.first_event_at).toLocaleString(locale, { hour12: false });
+  const eventTime = districtDateTime(alert.first_event_at, locale);
   return (
     <section className="evidence" data-testid="evidence">
       <h3 className="panel-subtitle">{t("desk.evidence.title")}</h3>

@@ -11,6 +11,7 @@ import { FlowApi, type FlowArea, type FlowForecast, type FlowSeries } from "./fl
 import { dwellOption, inOutOption, modesOption, odOption, seriesOption } from "./options";
 import { SitePlan } from "./SitePlan";
 import "./flow.css";
+import { districtTime } from "../districtTime";
 
 const HOUR = 3_600_000;
 
@@ -65,7 +66,7 @@ export function FlowPage() {
   const modesOpt = useMemo(() => modesOption(summary, areas, label), [summary, areas, label]);
   const simulated = areas.some((a) => a.simulated);
   const updated = areasPoll.updatedAt
-    ? new Date(areasPoll.updatedAt).toLocaleTimeString(HTML_LANG[lang], { hour12: false })
+    ? districtTime(areasPoll.updatedAt, HTML_LANG[lang])
     : "—";
 
   return (

@@ -24,6 +24,7 @@ import {
 } from "../live/wall";
 import type { Camera } from "../types";
 import { usePolling } from "../usePolling";
+import { districtTime } from "../districtTime";
 
 export const WALL_POLL_MS = 2000;
 const DRAG_TYPE = "text/plain";
@@ -104,7 +105,7 @@ export function WallPage() {
         {updatedAt !== null && (
           <div className="muted small">
             {t("wall.updated", {
-              time: new Date(updatedAt).toLocaleTimeString(locale, { hour12: false }),
+              time: districtTime(updatedAt, locale),
             })}
           </div>
         )}
