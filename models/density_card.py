@@ -23,12 +23,16 @@ def card_path(weights: Path) -> Path:
 
 
 def reproduce_command(cfg: TrainConfig, out: Path) -> str:
+    crops = ",".join(f"{k}={v:g}" for k, v in cfg.crops_per_image.items())
     return (
         f"cityeye train-density --data {cfg.data} --out {out} --epochs {cfg.epochs}"
         f" --crop {cfg.crop} --batch {cfg.batch} --seed {cfg.seed} --lr {cfg.lr}"
         f" --clip-grad {cfg.clip_grad} --count-weight {cfg.count_weight}"
         f" --backbone-lr-mult {cfg.backbone_lr_mult} --freeze-epochs {cfg.freeze_epochs}"
-        f" --val-fraction {cfg.val_fraction} --device {cfg.device}"
+        f" --val-fraction {cfg.val_fraction} --scale-min {cfg.scale_min}"
+        f" --scale-max {cfg.scale_max} --crops-per-image {crops}"
+        f" --eval-every {cfg.eval_every} --device {cfg.device}"
+        + (f" --init {cfg.init}" if cfg.init else "")
     )
 
 
@@ -40,13 +44,19 @@ def write_card(
     val: Mapping[Dataset, Sequence[CrowdSample]],
     seconds: float,
     extra: str = "",
+    stages: Sequence[tuple[TrainConfig, Path]] = (),
 ) -> Path:
+    """`stages`: the earlier runs (config, output) this one continued from (--init), oldest
+    first; the card lists their commands before this run's."""
     rows = "\n".join(
         f"| {name} (held-out {len(val[name])} images) | {res.mae[name]:.2f} | {res.mse[name]:.2f} |"
         for name in val
     )
     config = "\n".join(f"- `{k}`: {v!r}" for k, v in asdict(cfg).items())
     scale = DENSITY_SCALE
+    commands = "\n".join(
+        reproduce_command(c, o) for c, o in [*stages, (cfg, weights)]
+    )
     text = f"""# CityEye crowd-density model (`{weights.name}`)
 
 Density-map crowd counter: the COCO-trained YOLO11n backbone and neck (Ultralytics, layers
@@ -83,7 +93,7 @@ No evaluation image (`media/crowd`) was used for training or model selection.
 ## Reproduce
 
 ```
-{reproduce_command(cfg, weights)}
+{commands}
 ```
 
 Written {dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}.

@@ -5,6 +5,8 @@ validation MAE on a held-out part of the training data, and write MODEL_CARD.md 
 Schedule: the YOLO11n backbone/neck starts from the COCO checkpoint and is frozen for
 `--freeze-epochs` (the fresh head settles), then everything trains, the backbone at
 `--backbone-lr-mult` × the head's learning rate, cosine decay. Deterministic for a seed on CPU.
+`--init FILE` continues from a CityEye checkpoint instead of the COCO backbone (a fresh cosine
+schedule); the new checkpoint records the earlier runs and its card lists their commands.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +30,7 @@ from models.crowdnet import (
     DENSITY_SCALE,
     CrowdNet,
     crowdnet_from_yolo,
+    load_weights,
     predict,
     save_weights,
 )
@@ -45,6 +49,7 @@ from models.protocols import ModelLoadError
 log = logging.getLogger(__name__)
 # Validation score: the sum of each dataset's MAE relative to its target (issue #11).
 TARGET_MAE: dict[Dataset, float] = {"A": 60.0, "B": 8.0, "Mall": 3.0}
+DEFAULT_CROPS: dict[str, float] = {"A": 2.0, "B": 1.0, "Mall": 0.25}
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,13 @@ class TrainConfig:
     backbone_lr_mult: float = 0.1
     freeze_epochs: int = 0
     val_fraction: float = 0.1
-    crops_per_image: dict[str, float] = field(
-        default_factory=lambda: {"A": 2.0, "B": 1.0, "Mall": 0.25}
-    )
+    crops_per_image: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CROPS))
     scale_min: float = 0.75
     scale_max: float = 1.3
     device: str = "cpu"
     backbone: str = "yolo11n.pt"
+    init: str | None = None  # a CityEye checkpoint to continue from (else the COCO backbone)
+    eval_every: int = 1
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,16 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
     t0 = time.monotonic()
     images: Images = {s.path: read_bgr(s.path) for ss in data.values() for s in ss}
     log.info("loaded %d images in %.0f s", len(images), time.monotonic() - t0)
-    net = crowdnet_from_yolo(Path(cfg.backbone)).to(device)
+    # Earlier stages (a run continued with --init), oldest first, for the card's commands.
+    history: list[dict[str, Any]] = []
+    if cfg.init:
+        net, init_meta = load_weights(Path(cfg.init))
+        net = net.train().to(device)
+        history = [*init_meta.get("history", []), {"config": init_meta.get("config", {}),
+                                                    "out": cfg.init}]
+    else:
+        net = crowdnet_from_yolo(Path(cfg.backbone)).to(device)
+    stages = [(TrainConfig(**h["config"]), Path(h["out"])) for h in history if h["config"]]
     opt = _optimizer(net, cfg)
     rng = random.Random(cfg.seed)
     best: EvalResult | None = None
@@ -187,6 +201,10 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
         for g in opt.param_groups:
             g["lr"] = g["base"] * cos
         loss = train_epoch(net, opt, epoch_plan(train, cfg, rng), images, cfg, rng, device)
+        if epoch % cfg.eval_every and epoch != cfg.epochs:
+            log.info("epoch %d/%d loss %.4f (%.0f s)", epoch, cfg.epochs, loss,
+                     time.monotonic() - t_ep)
+            continue
         res = evaluate(net, val, images, device)
         improved = best is None or res.score < best.score
         log.info(
@@ -199,11 +217,22 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
         )
         if improved:
             best = res
-            meta = {"config": asdict(cfg), "epoch": epoch, "val": asdict(res)}
+            meta = {"config": asdict(cfg), "epoch": epoch, "val": asdict(res),
+                    "history": history}
             save_weights(net, out, meta)
-            write_card(out, cfg, epoch, res, val, time.monotonic() - t0)
+            write_card(out, cfg, epoch, res, val, time.monotonic() - t0, stages=stages)
     assert best is not None
     return best
+
+
+def _crops(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep or name.strip() not in ("A", "B", "Mall"):
+            raise argparse.ArgumentTypeError(f"expected A=2,B=1,Mall=0.25, got {text!r}")
+        out[name.strip()] = float(value)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backbone-lr-mult", type=float, default=TrainConfig.backbone_lr_mult)
     p.add_argument("--freeze-epochs", type=int, default=TrainConfig.freeze_epochs)
     p.add_argument("--val-fraction", type=float, default=TrainConfig.val_fraction)
+    p.add_argument("--scale-min", type=float, default=TrainConfig.scale_min)
+    p.add_argument("--scale-max", type=float, default=TrainConfig.scale_max)
+    p.add_argument(
+        "--crops-per-image", type=_crops, default=None, metavar="A=2,B=1,Mall=0.25",
+        help="random crops per training image and epoch, by dataset",
+    )
+    p.add_argument("--init", type=Path, help="continue from this CityEye checkpoint")
+    p.add_argument("--eval-every", type=int, default=TrainConfig.eval_every,
+                   help="validate every N epochs (and after the last)")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
     p.add_argument("--backbone", type=Path, help="YOLO11n .pt (default: models dir)")
     p.add_argument("--models-dir", type=Path, help="default: CITYEYE_MODELS_DIR")
@@ -253,7 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed, lr=args.lr, clip_grad=args.clip_grad, count_weight=args.count_weight,
         backbone_lr_mult=args.backbone_lr_mult,
         freeze_epochs=args.freeze_epochs, val_fraction=args.val_fraction,
+        scale_min=args.scale_min, scale_max=args.scale_max,
+        crops_per_image=args.crops_per_image or dict(DEFAULT_CROPS),
         device=device, backbone=str(backbone),
+        init=str(args.init) if args.init else None, eval_every=max(1, args.eval_every),
     )
     try:
         best = run(cfg, args.out)

@@ -1,0 +1,48 @@
+"""`cityeye train-density` flags and the model card: a run continued with --init lists the
+earlier runs' commands first, so the shipped weights can be reproduced stage by stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.density_card import write_card
+from models.density_data import CrowdSample, Dataset
+from models.density_train import EvalResult, TrainConfig, build_parser
+
+
+def test_crops_per_image_and_init_flags_parse() -> None:
+    args = build_parser().parse_args(
+        ["--data", "d", "--crops-per-image", "A=2,B=2,Mall=0.5", "--init", "s1.pt"]
+    )
+    assert args.crops_per_image == {"A": 2.0, "B": 2.0, "Mall": 0.5}
+    assert args.init == Path("s1.pt")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--data", "d", "--crops-per-image", "C=1"])
+
+
+def test_card_lists_the_earlier_stage_commands_in_order(tmp_path: Path) -> None:
+    stage1 = TrainConfig(data="train", epochs=16)
+    final = TrainConfig(
+        data="train", epochs=4, lr=4e-5, init="stage1.pt",
+        crops_per_image={"A": 2.0, "B": 2.0, "Mall": 0.5},
+    )
+    pts = np.zeros((3, 2), dtype=np.float32)
+    sample = CrowdSample("B", tmp_path / "IMG_1.jpg", pts, np.ones(3, np.float32))
+    val: dict[Dataset, list[CrowdSample]] = {"B": [sample]}
+    res = EvalResult({"B": 1.5}, {"B": 2.0}, 0.2)
+    stages = [(stage1, Path("stage1.pt"))]
+    card = write_card(tmp_path / "w.pt", final, 1, res, val, 60.0, stages=stages)
+    lines = [ln for ln in card.read_text(encoding="utf-8").splitlines()
+             if ln.startswith("cityeye train-density")]
+    assert len(lines) == 2
+    assert "--out stage1.pt --epochs 16" in lines[0]
+    assert "--init" not in lines[0]
+    assert "--epochs 4" in lines[1]
+    assert lines[1].endswith("--init stage1.pt")
+    assert "--crops-per-image A=2,B=2,Mall=0.5" in lines[1]
+    # every flag the command uses is one the CLI accepts
+    args = build_parser().parse_args(lines[1].split()[2:])
+    assert (args.epochs, args.lr, args.init) == (4, 4e-5, Path("stage1.pt"))
