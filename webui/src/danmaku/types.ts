@@ -65,6 +65,12 @@ export interface MarkerMessage {
   marker: Marker;
 }
 
+/** Sent instead when this client fell behind and lost `dropped` messages: reload. */
+export interface DroppedMessage {
+  type: "dropped";
+  dropped: number;
+}
+
 /** Which markers the overlay shows; empty sets mean "all". */
 export interface MarkerFilter {
   kinds: ReadonlySet<MarkerKind>;

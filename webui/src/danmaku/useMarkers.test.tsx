@@ -54,6 +54,15 @@ describe("useMarkers", () => {
         op: "deleted", marker: M }) }));
     });
     expect(result.current.markers.map((m) => m.id)).toEqual([8]);
+    // the server says this client fell behind: the window is loaded again
+    const before = lists.length;
+    await act(async () => {
+      sockets[0].onmessage?.(new MessageEvent("message", { data: JSON.stringify({ type: "dropped",
+        dropped: 3 }) }));
+      await Promise.resolve();
+    });
+    expect(lists.length).toBe(before + 1);
+    expect(lists[before]).toContain("/api/markers?camera_id=cam-1&since=50");
     act(() => sockets[0].onclose?.(new CloseEvent("close")));
     expect(result.current.status).toBe("offline");
     act(() => { vi.advanceTimersByTime(1000); });

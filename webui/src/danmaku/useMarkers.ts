@@ -1,14 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import {
   defaultSocketFactory as defaultFactory,
-  type FeedSocket as MarkerSocket,
   type FeedStatus,
-  RETRY_MS,
+  openFeed,
   type SocketFactory,
 } from "../feedSocket";
 import type { MarkersApi } from "./markersApi";
 import { applyMessage, type MarkerMap, mergeMarkers, sortedMarkers } from "./store";
-import type { Marker, MarkerMessage } from "./types";
+import type { DroppedMessage, Marker, MarkerMessage } from "./types";
 
 export type { FeedStatus, FeedSocket as MarkerSocket, SocketFactory } from "../feedSocket";
 
@@ -51,9 +50,6 @@ export function useMarkers(
 
   useEffect(() => {
     let closed = false;
-    let socket: MarkerSocket | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
     const controller = new AbortController();
     setMap(new Map());
 
@@ -68,46 +64,26 @@ export function useMarkers(
       }
     };
 
-    const connect = (): void => {
-      const url = api.socketUrl(cameraId);
-      if (closed) return;
-      if (url === null) {
-        void load();
-        return;
-      }
-      setStatus("connecting");
-      const ws = factory(url);
-      socket = ws;
-      ws.onopen = () => {
-        failures = 0;
-        setStatus("live");
-        void load();
-      };
-      ws.onmessage = (ev: MessageEvent) => {
-        let msg: MarkerMessage;
-        try {
-          msg = JSON.parse(String(ev.data)) as MarkerMessage;
-        } catch {
+    const stop = openFeed({
+      url: () => api.socketUrl(cameraId),
+      factory,
+      load: () => void load(),
+      loadWithoutSocket: true,
+      onStatus: setStatus,
+      onMessage: (data) => {
+        const msg = data as MarkerMessage | DroppedMessage;
+        if (msg.type === "dropped") {
+          void load(); // this client fell behind and lost messages: reload the window
           return;
         }
         if (msg.type !== "marker" || !msg.marker || msg.marker.camera_id !== cameraId) return;
         setMap((m) => applyMessage(m, msg, hiddenRef.current));
-      };
-      ws.onclose = () => {
-        if (closed) return;
-        setStatus("offline");
-        const wait = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
-        failures += 1;
-        timer = setTimeout(connect, wait);
-      };
-    };
-
-    connect();
+      },
+    });
     return () => {
       closed = true;
       controller.abort();
-      if (timer !== undefined) clearTimeout(timer);
-      socket?.close();
+      stop();
     };
   }, [api, cameraId, since, until, factory]);
 

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import {
   defaultSocketFactory as defaultFactory,
-  type FeedSocket as DeskSocket,
   type FeedStatus,
-  RETRY_MS,
+  openFeed,
   type SocketFactory,
 } from "../feedSocket";
 import type { DeskApi } from "./deskApi";
@@ -42,9 +41,6 @@ export function useDesk(
 
   useEffect(() => {
     let closed = false;
-    let socket: DeskSocket | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
     const controller = new AbortController();
 
     const load = async (): Promise<void> => {
@@ -61,41 +57,25 @@ export function useDesk(
       }
     };
 
-    const connect = (): void => {
-      const url = desk.socketUrl();
-      if (closed || url === null) return;
-      setStatus("connecting");
-      const ws = factory(url);
-      socket = ws;
-      ws.onopen = () => {
-        failures = 0;
-        setStatus("live");
-        void load();
-      };
-      ws.onmessage = (ev: MessageEvent) => {
-        const msg = JSON.parse(String(ev.data)) as DeskMessage;
+    const stop = openFeed({
+      url: () => desk.socketUrl(),
+      factory,
+      load: () => void load(),
+      onStatus: setStatus,
+      onMessage: (data) => {
+        const msg = data as DeskMessage;
         if (msg.type === "dropped") void load();
         else if (msg.alert) {
           const alert = msg.alert;
           setAlerts((m) => mergeAlerts(m, [alert]));
         }
         onMessageRef.current(msg);
-      };
-      ws.onclose = () => {
-        if (closed) return;
-        setStatus("offline");
-        const wait = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)];
-        failures += 1;
-        timer = setTimeout(connect, wait);
-      };
-    };
-
-    connect();
+      },
+    });
     return () => {
       closed = true;
       controller.abort();
-      if (timer !== undefined) clearTimeout(timer);
-      socket?.close();
+      stop();
     };
   }, [desk, factory]);
 
