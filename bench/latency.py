@@ -17,8 +17,15 @@ expected display time (Chromium) minus the stamp. Printed per size, p50 / p95 in
 for an aiortc WHEP viewer (frames completed on the marker bit, as browsers do) and Chromium
 (CityEye rows are measured once both cameras have run for ``--settle`` seconds: a fresh
 server is slower for its first ~20 s);
-then the CityEye server process's CPU with 1, 10 and 50 viewers (receive-only viewers that do
-not decode). The CPU is shared with other jobs: compare rows of the same run, not runs.
+then the CityEye server process's CPU with 1, 10 and 50 viewers. Those viewers negotiate
+WHEP, ICE, DTLS and SRTP like any other, then count the video packets off their ICE socket
+(frames by the marker bit in the clear RTP header, losses by sequence gaps) instead of
+decrypting them: 50 full aiortc receivers need more CPU than this machine has beside the
+server, and a viewer that falls behind sends NACKs and PLIs the server then answers, so the
+figure would measure the viewers' overload. Their RTCP (receiver reports) stops with that; the
+server's own RTCP (sender reports) still flows. The share of frames the viewers completed is
+printed with each figure. The CPU is shared with other jobs: compare rows of the same run,
+not runs.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from streams.webrtc.client import WhepError, WhepViewer  # noqa: E402
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 TICKS = os.sysconf("SC_CLK_TCK")
+FPS = 30  # bench/latency_source.py
 PASSWORD = "bench-admin-pass"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--autoplay-policy="
                   "no-user-gesture-required", "--allow-loopback-in-peer-connection",
@@ -201,24 +209,69 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+class PacketCounter:
+    """Counts a viewer's video packets off its ICE transport, before DTLS/SRTP: the RTP header
+    is sent in the clear, so frames (marker bit) and losses (sequence gaps) need no
+    decryption. RTCP, DTLS and data-channel datagrams pass through to aiortc."""
+
+    def __init__(self) -> None:
+        self.packets = 0
+        self.frames = 0
+        self.lost = 0
+        self._next_seq: int | None = None
+
+    def install(self, viewer: WhepViewer) -> None:
+        transceiver = viewer.pc.getTransceivers()[0]
+        ice = transceiver.receiver.transport.transport
+        inner = ice._recv
+
+        async def recv() -> bytes:
+            while True:
+                data: bytes = await inner()
+                if len(data) >= 12 and 127 < data[0] < 192 and not 192 <= data[1] <= 223:
+                    self._count(data)
+                    continue
+                return data
+
+        setattr(ice, "_recv", recv)  # noqa: B010
+
+    def _count(self, data: bytes) -> None:
+        seq = int.from_bytes(data[2:4], "big")
+        if self._next_seq is not None and seq != self._next_seq:
+            self.lost += (seq - self._next_seq) & 0xFFFF
+        self._next_seq = (seq + 1) & 0xFFFF
+        self.packets += 1
+        self.frames += data[1] >> 7
+
+
 async def cpu_per_viewer(base: str, camera: str, token: str, pid: int,
-                         counts: list[int], seconds: float) -> list[tuple[int, float]]:
-    viewers: list[WhepViewer] = []
+                         counts: list[int], seconds: float) -> list[tuple[int, float, float]]:
+    """Server CPU (% of a core) at each viewer count, with the share of the camera's frames
+    the viewers received in the window."""
+    viewers: list[tuple[WhepViewer, PacketCounter]] = []
     out = []
     try:
         for n in counts:
             while len(viewers) < n:
-                viewers.append(await connected(base, camera, token, decode=False))
+                viewer, counter = await connected(base, camera, token, decode=False), \
+                    PacketCounter()
+                counter.install(viewer)
+                viewers.append((viewer, counter))
             await asyncio.sleep(3)
+            f0 = sum(c.frames for _, c in viewers)
+            lost0 = sum(c.lost for _, c in viewers)
             c0, t0 = cpu_seconds(pid), time.monotonic()
             await asyncio.sleep(seconds)
             c1, t1 = cpu_seconds(pid), time.monotonic()
-            got = sum(v.buffer.frames for v in viewers)
-            out.append((n, 100 * (c1 - c0) / (t1 - t0)))
-            print(f"    {n:3d} viewers: server {out[-1][1]:5.1f} % of a core"
-                  f" ({got} frames received in all)", flush=True)
+            got = sum(c.frames for _, c in viewers) - f0
+            lost = sum(c.lost for _, c in viewers) - lost0
+            delivered = got / (n * FPS * (t1 - t0))
+            out.append((n, 100 * (c1 - c0) / (t1 - t0), delivered))
+            print(f"    {n:3d} viewers: server {out[-1][1]:5.1f} % of a core; viewers received"
+                  f" {got} frames ({100 * delivered:.0f} % of {FPS} fps each), {lost} packets"
+                  " lost", flush=True)
     finally:
-        for v in viewers:
+        for v, _ in viewers:
             await v.close()
     return out
 
@@ -301,7 +354,8 @@ def measure_size(name: str, args: argparse.Namespace) -> list[Row]:
                                                  proc.pid, args.viewers, s))
                 first, last = cpu[0], cpu[-1]
                 per = (last[1] - first[1]) / max(1, last[0] - first[0])
-                table = ", ".join(f"{n}: {c:.1f} %" for n, c in cpu)
+                table = ", ".join(f"{n}: {c:.1f} % ({100 * d:.0f} % delivered)"
+                                  for n, c, d in cpu)
                 rows.append(Row(f"{name} cpu per extra viewer", [],
                                 f"{per:.2f} % of a core ({table})"))
         for label, url in (("rtp", str(sdp)), ("rtsp", rtsp)):

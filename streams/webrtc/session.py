@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from streams.webrtc.feed import CameraFeed
 from streams.webrtc.messages import ClockMessage, LiveStatus, Ping, PongMessage, StatsMessage
 from streams.webrtc.sdp import BadOffer, answer_has_h264
+from streams.webrtc.sender import LeanSender
 from streams.webrtc.settings import LiveSettings
 from streams.webrtc.track import RelayTrack
 
@@ -113,9 +114,7 @@ class WhepSession:
             if c.mimeType in ("video/H264", "video/rtx")
         ]
         video[0].setCodecPreferences(h264)
-        sender = self.pc.addTrack(self.track)
-        self.track.origin.sender = sender
-        self.track.packer.install(sender)
+        sender = LeanSender.adopt(self.pc.addTrack(self.track), self.track, self.track.origin)
         # a PLI from the viewer reaches the camera's shared encoder (encode mode only)
         setattr(sender, "_send_keyframe", self._feed.request_keyframe)  # noqa: B010
         if "m=application" in offer:

@@ -25,10 +25,9 @@ from streams.relay import PacketFanout, PacketSubscription
 from streams.webrtc.feed import CameraFeed, FeedMode, ReorderDetector, Timeline
 from streams.webrtc.ice import HostAddresses
 from streams.webrtc.overlay import OverlayBox, OverlayFrame
-from streams.webrtc.packets import QueueClosed, RelayPacket, ViewerQueue, rtp_payloads, to_ticks
+from streams.webrtc.packets import QueueClosed, RelayPacket, ViewerQueue, to_ticks
 from streams.webrtc.sdp import BadOffer, check_offer
 from streams.webrtc.settings import LiveSettings
-from streams.webrtc.track import SharedPacker
 
 
 def pkt(ticks: int, key: bool = False) -> RelayPacket:
@@ -243,10 +242,5 @@ def test_payloads_cut_once_match_what_aiortc_would_send() -> None:
     packet.pts, packet.time_base = 4500, Fraction(1, 90000)
     expected, ts = H264Encoder().pack(packet)
     assert list(item.payloads) == expected
+    assert ts == 4500
     assert len(expected) > 3
-    packer = SharedPacker()
-    assert packer.pack(packet) == ([], 0)  # nothing handed over yet
-    packer.current = item
-    assert packer.pack(packet) == (expected, ts)
-    packer.current = pkt(9000)  # a packet made without payloads is cut on demand
-    assert packer.pack(packet)[0] == list(rtp_payloads(pkt(9000).data))
