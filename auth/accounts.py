@@ -52,6 +52,9 @@ class UnitOut(BaseModel):
     id: str
     name: str
     parent_id: str | None
+    # False for the units above the user's own: listed so their names can be shown (alerts
+    # escalate upwards and notify them), but outside the user's scope (no dispatching there)
+    in_scope: bool = True
 
 
 def descendants(session: Session, unit_id: str) -> frozenset[str]:
@@ -153,11 +156,18 @@ def seed_site(session: Session, site: SiteConfig) -> None:
 
 
 def list_units(session: Session, principal: Principal) -> list[UnitOut]:
-    rows = session.scalars(select(UnitRow).order_by(UnitRow.id))
+    """The units in the user's scope, and the chain of units above the user's own."""
+    rows = list(session.scalars(select(UnitRow).order_by(UnitRow.id)))
+    parent = {r.id: r.parent_id for r in rows}
+    above: set[str] = set()
+    up = parent.get(principal.unit_id)
+    while up is not None and up not in above:
+        above.add(up)
+        up = parent.get(up)
     return [
-        UnitOut(id=r.id, name=r.name, parent_id=r.parent_id)
+        UnitOut(id=r.id, name=r.name, parent_id=r.parent_id, in_scope=principal.can_see_unit(r.id))
         for r in rows
-        if principal.can_see_unit(r.id)
+        if principal.can_see_unit(r.id) or r.id in above
     ]
 
 

@@ -67,7 +67,10 @@ def test_street_user_sees_only_their_street(server: LiveServer, clip: Path) -> N
         assert other.status_code == 403
         assert "another unit" in other.json()["detail"]
         assert c.get("/api/cameras/hyl-1/snapshot.jpg").status_code == 403
-        assert [u["id"] for u in c.get("/api/units").json()] == ["jiangsulu"]
+        # its own street in scope; the district above it listed by name only (alerts escalate
+        # there), out of scope; the sibling street not at all
+        units = {u["id"]: u["in_scope"] for u in c.get("/api/units").json()}
+        assert units == {"jiangsulu": True, "changning": False}
         assert c.get("/api/cameras/nope").status_code == 404
 
 

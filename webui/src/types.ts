@@ -136,6 +136,8 @@ export interface Unit {
   id: string;
   name: string;
   parent_id: string | null;
+  /** false for the units above the user's own: names to show, not dispatch targets */
+  in_scope: boolean;
 }
 
 export interface Health {

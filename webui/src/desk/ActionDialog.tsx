@@ -103,7 +103,7 @@ export function ActionDialog({ action, units, defaultDeadline, onSubmit, onCance
               <span className="field-label">{t("desk.dialog.unit")}</span>
               <select value={unit} onChange={(e) => setUnit(e.target.value)} data-testid="dispatch-unit">
                 <option value="">{t("desk.dialog.selectUnit")}</option>
-                {units.map((u) => (
+                {units.filter((u) => u.in_scope).map((u) => (
                   <option key={u.id} value={u.id}>
                     {u.name}
                   </option>

@@ -169,7 +169,11 @@ describe("desk page", () => {
         if (path === "/api/alerts/stats")
           return jsonResponse(200, { total: 1, open_now: 1, overdue_now: 0, by_kind: { intrusion: 1 }, dismissed_by_rule: {}, mean_ack_s: 65, mean_resolve_s: null });
         if (path === "/api/desk/policy") return jsonResponse(200, { overdue_after_s: 1800 });
-        if (path === "/api/units") return jsonResponse(200, []);
+        if (path === "/api/units")
+          return jsonResponse(200, [
+            { id: "changning", name: "长宁区", parent_id: null, in_scope: false },
+            { id: "jiangsulu", name: "江苏路街道", parent_id: "changning", in_scope: true },
+          ]);
         if (path === `/api/alerts/${alert.id}/ack` && init?.method === "POST") {
           posted.push(path);
           return jsonResponse(200, { ...alert, state: "acknowledged", version: 2, acknowledged_by: "李伟" });
@@ -197,7 +201,12 @@ describe("desk page", () => {
     expect((await screen.findByTestId("panel-state")).textContent).toBe("已确认");
     expect((await screen.findByTestId("alert-timeline")).textContent).toContain("系统告警");
     expect((await screen.findByTestId("evidence-clip-wait")).textContent).toContain("片段生成中");
+    // notified units by name, the district above the officer's street included
+    await waitFor(() => expect(screen.getByTestId("alert-panel").textContent).toContain("江苏路街道、长宁区"));
     expect(screen.queryByTestId("action-close")).toBeNull(); // duty officers do not close
-    expect(screen.getByTestId("action-dispatch")).toBeTruthy();
+    await act(async () => fireEvent.click(screen.getByTestId("action-dispatch")));
+    const picker = (await screen.findByTestId("dispatch-unit")) as HTMLSelectElement;
+    // dispatch only within the officer's scope: the district is not a choice
+    expect([...picker.options].map((o) => o.value)).toEqual(["", "jiangsulu"]);
   });
 });

@@ -39,7 +39,7 @@ export function SettingsPage() {
     return () => controller.abort();
   }, [api, isAdmin]);
 
-  const options = useMemo(() => unitOptions(units), [units]);
+  const options = useMemo(() => unitOptions(units.filter((u) => u.in_scope)), [units]);
   const { refresh } = cameras;
   const changed = useCallback(
     (message: string) => {

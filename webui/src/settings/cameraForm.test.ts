@@ -31,10 +31,10 @@ describe("camera edit form", () => {
 
   it("orders units as a tree with depth", () => {
     const options = unitOptions([
-      { id: "s2", name: "外滩街道", parent_id: "d" },
-      { id: "d", name: "黄浦区", parent_id: null },
-      { id: "s1", name: "南京东路街道", parent_id: "d" },
-      { id: "orphan", name: "其他", parent_id: "missing" },
+      { id: "s2", name: "外滩街道", parent_id: "d", in_scope: true },
+      { id: "d", name: "黄浦区", parent_id: null, in_scope: true },
+      { id: "s1", name: "南京东路街道", parent_id: "d", in_scope: true },
+      { id: "orphan", name: "其他", parent_id: "missing", in_scope: true },
     ]);
     expect(options.map((o) => [o.id, o.depth])).toEqual(
       expect.arrayContaining([
@@ -51,8 +51,8 @@ describe("camera edit form", () => {
 
   it("survives a parent cycle", () => {
     const options = unitOptions([
-      { id: "a", name: "A", parent_id: "b" },
-      { id: "b", name: "B", parent_id: "a" },
+      { id: "a", name: "A", parent_id: "b", in_scope: true },
+      { id: "b", name: "B", parent_id: "a", in_scope: true },
     ]);
     expect(options.map((o) => o.id).sort()).toEqual(["a", "b"]);
   });
