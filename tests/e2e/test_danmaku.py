@@ -204,6 +204,10 @@ def test_patrol_tour_issue_makes_a_marker_and_a_report(browser: Browser, live: L
     page.get_by_test_id("tour-note").fill("护栏倒地")
     page.get_by_test_id("tour-issue").click()
     expect(page.get_by_test_id("tour-item-status")).to_have_attribute("data-status", "issue")
+    # the tour's live view has the camera's danmaku: the issue's marker flies across it
+    flying = page.get_by_test_id("danmaku-overlay").get_by_test_id("danmaku-item")
+    expect(flying.filter(has_text="护栏倒地")).to_be_visible(timeout=5000)
+    page.wait_for_timeout(2000)  # let it fly into the picture for the screenshot
     page.screenshot(path=str(SHOTS / "tour-run.png"))
     page.get_by_test_id("tour-finish").click()
     report = page.get_by_test_id("tour-report")

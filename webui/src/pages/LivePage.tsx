@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { useApi } from "../apiContext";
@@ -12,6 +12,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { errorLines } from "../errorMessage";
 import { DEFAULT_LAYERS, type Layers } from "../live/draw";
 import { LivePlayer, type PlayerStats } from "../live/LivePlayer";
+import { LIVE_MARKER_WINDOW_S, useLiveClock } from "../live/useLiveClock";
 import { usePolling } from "../usePolling";
 
 export const CAMERA_POLL_MS = 3000;
@@ -19,7 +20,6 @@ export const CAMERA_POLL_MS = 3000;
 export const SYNC_DELAY_MS = 1000;
 const LAYER_KEYS: (keyof Layers)[] = ["boxes", "zones", "heatmap", "counts"];
 /** Live danmaku: markers of the last 10 minutes, then the feed. */
-const LIVE_MARKER_WINDOW_S = 600;
 
 function StatsPanel({ stats, cameraStatus }: { stats: PlayerStats | null; cameraStatus: string }) {
   const { t } = useTranslation();
@@ -62,12 +62,7 @@ export function LivePage() {
   const [stats, setStats] = useState<PlayerStats | null>(null);
   const [markerWindow] = useState(() => ({ since: Date.now() / 1000 - LIVE_MARKER_WINDOW_S }));
   const danmaku = useDanmaku(cameraId, markerWindow);
-  // The moment on screen: now, less the measured capture-to-display latency.
-  const latencyRef = useRef(0);
-  useEffect(() => {
-    latencyRef.current = stats?.latencyMs ?? 0;
-  }, [stats]);
-  const liveClock = useCallback(() => Date.now() / 1000 - latencyRef.current / 1000, []);
+  const liveClock = useLiveClock(stats);
 
   return (
     <div className="page page-live">

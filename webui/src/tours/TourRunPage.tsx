@@ -8,7 +8,10 @@ import { clockText, dateTimeText } from "../danmaku/timeline";
 import { markerColor, TIER_COLORS, TIERS } from "../danmaku/types";
 import { errorLines } from "../errorMessage";
 import { DEFAULT_LAYERS } from "../live/draw";
-import { LivePlayer } from "../live/LivePlayer";
+import { DanmakuStage } from "../danmaku/DanmakuOverlay";
+import { useDanmaku } from "../danmaku/useDanmaku";
+import { LivePlayer, type PlayerStats } from "../live/LivePlayer";
+import { LIVE_MARKER_WINDOW_S, useLiveClock } from "../live/useLiveClock";
 import type { Camera } from "../types";
 import { usePolling } from "../usePolling";
 import { type CycleState, goTo, nextPending, startCycle, tick, togglePause } from "./cycle";
@@ -16,6 +19,21 @@ import { type TourRun, type TourRunItem, ToursApi } from "./toursApi";
 import "./tours.css";
 
 const TICK_MS = 250;
+
+/** The tour's current camera, live, with its danmaku (markers of the last ten minutes and
+ * what arrives, click or M to add one) as on the single-camera page. */
+function TourLive({ camera }: { camera: Camera }) {
+  const [stats, setStats] = useState<PlayerStats | null>(null);
+  const [markerWindow] = useState(() => ({ since: Date.now() / 1000 - LIVE_MARKER_WINDOW_S }));
+  const danmaku = useDanmaku(camera.id, markerWindow);
+  const clock = useLiveClock(stats);
+  return (
+    <DanmakuStage markers={danmaku.feed.markers} filter={danmaku.filter}
+      enabled={danmaku.enabled} clock={clock} onPost={danmaku.post}>
+      <LivePlayer camera={camera} layers={DEFAULT_LAYERS} onStats={setStats} />
+    </DanmakuStage>
+  );
+}
 
 function Summary({ item }: { item: TourRunItem }) {
   const { t } = useTranslation();
@@ -135,7 +153,7 @@ export function TourRunPage() {
       <div className="live-layout">
         <div className="live-main">
           {camera ? (
-            <LivePlayer key={camera.id} camera={camera} layers={DEFAULT_LAYERS} />
+            <TourLive key={camera.id} camera={camera} />
           ) : <div className="live-player" />}
           <div className="tour-bar">
             <strong data-testid="tour-camera-name">{item.camera_name}</strong>
