@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     recording_segment_s: int = Field(default=60, ge=2, le=3600)
     recording_clip_pre_s: float = Field(default=10.0, ge=0, le=300)
     recording_clip_post_s: float = Field(default=10.0, ge=0, le=300)
+    recording_clip_retain_days: float | None = Field(default=90.0, gt=0)  # None: keep forever
     # Markers (markers/): per-user rate limit of new markers (弹幕).
     marker_rate_limit: int = Field(default=10, ge=1, le=1000)
     marker_rate_window_s: float = Field(default=10.0, gt=0, le=3600)

@@ -1,4 +1,5 @@
-"""Retention: which segments to delete (pure), and the sweep that deletes them."""
+"""Retention: which segments to delete (pure), the sweeps that delete old segments and old
+event clips, and the free-disk guard."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 from collections.abc import Callable, Sequence
 
 from recording.settings import Policy
-from recording.store import RecordingStore, Segment
+from recording.store import Clip, RecordingStore, Segment
 
 log = logging.getLogger(__name__)
 GB = 1_000_000_000
@@ -57,25 +58,76 @@ def disk_free(store: RecordingStore) -> int:
     return shutil.disk_usage(store.root).free
 
 
+def _delete_clip(store: RecordingStore, clip: Clip, reason: str) -> bool:
+    """Delete a clip's file (a missing one is fine) and mark its row failed with `reason`;
+    False (row untouched) when the file cannot be deleted."""
+    if clip.path is not None:
+        try:
+            (store.root / clip.path).unlink(missing_ok=True)
+        except OSError as exc:
+            log.error("retention: cannot delete clip %s: %s", clip.path, exc)
+            return False
+    store.expire_clip(clip.event_id, reason)
+    return True
+
+
+def expire_clips(store: RecordingStore, clip_retain_days: float, now: float) -> int:
+    """Delete the ready event clips that ended more than `clip_retain_days` ago; their rows
+    stay, `failed` with the reason. Returns how many were deleted."""
+    horizon = now - clip_retain_days * 86_400
+    reason = f"deleted by retention after {clip_retain_days:g} days"
+    deleted = 0
+    skipped: set[str] = set()  # files that could not be deleted: left for the next sweep
+    while True:
+        batch = [c for c in store.expired_clips(horizon, 100 + len(skipped))
+                 if c.event_id not in skipped]
+        if not batch:
+            break
+        for clip in batch:
+            if _delete_clip(store, clip, reason):
+                deleted += 1
+            else:
+                skipped.add(clip.event_id)
+    if deleted:
+        log.info("retention: %d event clip(s) older than %g days deleted",
+                 deleted, clip_retain_days)
+    return deleted
+
+
 def keep_free(
     store: RecordingStore, min_free_bytes: int,
     free: Callable[[RecordingStore], int] = disk_free,
 ) -> int:
     """Whatever the policies say, delete the oldest finished segments (of any camera) while
-    the disk holding the recordings has less than `min_free_bytes` free."""
-    deleted = 0
+    the disk holding the recordings has less than `min_free_bytes` free; when no finished
+    segment is left, the oldest ready event clips (their rows stay, `failed` with the reason).
+    Returns how many segments and clips were deleted."""
+    segments = clips = 0
+    skipped: set[str] = set()  # clips whose file could not be deleted
     while free(store) < min_free_bytes:
         batch = store.oldest_closed(10)
-        if not batch:
+        if batch:
+            for seg in batch:
+                (store.root / seg.path).unlink(missing_ok=True)
+                store.delete_segment(seg.id)
+                segments += 1
+                if free(store) >= min_free_bytes:
+                    break
+            continue
+        old = [c for c in store.oldest_clips(10 + len(skipped)) if c.event_id not in skipped]
+        if not old:
             log.error("disk almost full (%d bytes free) and no recording left to delete",
                       free(store))
             break
-        for seg in batch:
-            (store.root / seg.path).unlink(missing_ok=True)
-            store.delete_segment(seg.id)
-            deleted += 1
+        for clip in old:
+            if _delete_clip(store, clip, "deleted: disk almost full"):
+                clips += 1
+            else:
+                skipped.add(clip.event_id)
             if free(store) >= min_free_bytes:
                 break
-    if deleted:
-        log.warning("disk almost full: %d oldest segment(s) deleted", deleted)
-    return deleted
+    if segments:
+        log.warning("disk almost full: %d oldest segment(s) deleted", segments)
+    if clips:
+        log.warning("disk almost full: %d oldest event clip(s) deleted", clips)
+    return segments + clips

@@ -18,7 +18,7 @@ from events.bus import EventBus
 from recording.clips import ClipService
 from recording.mp4file import inspect, repair
 from recording.recorder import CameraRecorder, PacketSource
-from recording.retention import GB, keep_free, sweep
+from recording.retention import GB, expire_clips, keep_free, sweep
 from recording.settings import Policy, RecordingSettings
 from recording.store import NewSegment, RecordingStore
 from streams import CameraHealth
@@ -125,9 +125,13 @@ class RecordingService:
             rec.segment_s = policies[cam].segment_s
 
     def sweep(self, now: float | None = None) -> int:
-        """Apply retention to every camera that has recordings."""
+        """Apply retention to every camera that has recordings and to event clips; then keep
+        the disk from filling. Returns how many segments and clips were deleted."""
+        now = time.time() if now is None else now
         cams = self.store.recorded_cameras()
-        deleted = sweep(self.store, self.store.policies(cams), time.time() if now is None else now)
+        deleted = sweep(self.store, self.store.policies(cams), now)
+        if self.settings.clip_retain_days is not None:
+            deleted += expire_clips(self.store, self.settings.clip_retain_days, now)
         return deleted + keep_free(self.store, int(self.settings.min_free_gb * GB))
 
 

@@ -21,6 +21,7 @@ class RecordingSettings(BaseModel):
     segment_s: int = Field(default=60, ge=2, le=3600)
     clip_pre_s: float = Field(default=10.0, ge=0, le=300)
     clip_post_s: float = Field(default=10.0, ge=0, le=300)
+    clip_retain_days: float | None = Field(default=90.0, gt=0)  # None: clips kept forever
     reconcile_s: float = Field(default=1.0, gt=0)  # supervisor period
     retention_s: float = Field(default=30.0, gt=0)  # retention sweep period
     idle_close_s: float = Field(default=10.0, gt=0)  # no packet this long: close the segment
@@ -40,6 +41,7 @@ class RecordingSettings(BaseModel):
             segment_s=settings.recording_segment_s,
             clip_pre_s=settings.recording_clip_pre_s,
             clip_post_s=settings.recording_clip_post_s,
+            clip_retain_days=settings.recording_clip_retain_days,
         )
 
 

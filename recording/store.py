@@ -196,8 +196,31 @@ class RecordingStore:
     def clip(self, event_id: str) -> Clip | None:
         with self._db.session() as s:
             row = s.get(ClipRow, event_id)
-            if row is None:
-                return None
-            return Clip(event_id=row.event_id, camera_id=row.camera_id, status=row.status,
-                        path=row.path, start=row.start, end=row.end, bytes=row.bytes,
-                        error=row.error)
+            return None if row is None else _clip(row)
+
+    def expired_clips(self, before: float, limit: int) -> list[Clip]:
+        """Ready clips that ended before `before`, oldest first."""
+        with self._db.session() as s:
+            rows = s.scalars(select(ClipRow)
+                             .where(ClipRow.status == "ready", ClipRow.end < before)
+                             .order_by(ClipRow.end, ClipRow.event_id).limit(limit))
+            return [_clip(r) for r in rows]
+
+    def oldest_clips(self, limit: int) -> list[Clip]:
+        """The ready clips of every camera, oldest end first."""
+        with self._db.session() as s:
+            rows = s.scalars(select(ClipRow).where(ClipRow.status == "ready")
+                             .order_by(ClipRow.end, ClipRow.event_id).limit(limit))
+            return [_clip(r) for r in rows]
+
+    def expire_clip(self, event_id: str, reason: str) -> None:
+        """A clip whose file was deleted: the row stays, `failed` with the reason."""
+        with self._db.session() as s:
+            row = s.get(ClipRow, event_id)
+            if row is not None:
+                row.status, row.error, row.path, row.bytes = "failed", reason, None, 0
+
+
+def _clip(row: ClipRow) -> Clip:
+    return Clip(event_id=row.event_id, camera_id=row.camera_id, status=row.status,
+                path=row.path, start=row.start, end=row.end, bytes=row.bytes, error=row.error)
