@@ -152,6 +152,17 @@ class LeanSender(RTCRtpSender):
     async def _run_rtp(self, codec: RTCRtpCodecParameters) -> None:
         c = "RTCRtpSender"
         _private(self, c, "rtp_started").set()
+        try:
+            await self._send_loop(codec)
+        except (asyncio.CancelledError, ConnectionError, MediaStreamError):
+            pass
+        except Exception:  # aiortc's stop() waits for rtp_exited: log, never hang it
+            log.exception("viewer RTP loop failed")
+        self._source.stop()
+        _private(self, c, "rtp_exited").set()
+
+    async def _send_loop(self, codec: RTCRtpCodecParameters) -> None:
+        c = "RTCRtpSender"
         dtls = self.transport
         ext_map: HeaderExtensionsMap = _private(self, c, "rtp_header_extensions_map")
         if codec.payloadType is None:
@@ -162,37 +173,29 @@ class LeanSender(RTCRtpSender):
         origin = int.from_bytes(os.urandom(4), "big")
         self.clock.value = origin
         history = self._history
-        try:
-            while True:
-                item = await self._source.next_packet()
-                if not self._enabled:
-                    continue
-                payloads = item.payloads or rtp_payloads(item.data)
-                if not payloads:
-                    continue
-                if dtls.state != "connected":
-                    raise ConnectionError("the viewer's DTLS transport is not connected")
-                protect = dtls._tx_srtp.protect
-                ice = dtls.transport._connection
-                timestamp = (origin + item.ticks) & RTP_MASK
-                last = len(payloads) - 1
-                octets = 0
-                for i, payload in enumerate(payloads):
-                    marker = i == last
-                    plain = template.render(seq, timestamp, marker,
-                                            abs_send_time(time.time())) + payload
-                    history[seq % RTP_HISTORY_SIZE] = SentPacket(seq, timestamp, marker, payload,
-                                                                 plain)
-                    await ice.sendto(protect(plain), 1)
-                    octets += len(payload)
-                    seq = (seq + 1) & 0xFFFF
-                self._counters(len(payloads), octets, timestamp, time.time())
-        except (asyncio.CancelledError, ConnectionError, MediaStreamError):
-            pass
-        except Exception:  # aiortc's stop() waits for rtp_exited: log, never hang it
-            log.exception("viewer RTP loop failed")
-        self._source.stop()
-        _private(self, c, "rtp_exited").set()
+        while True:
+            item = await self._source.next_packet()
+            if not self._enabled:
+                continue
+            payloads = item.payloads or rtp_payloads(item.data)
+            if not payloads:
+                continue
+            if dtls.state != "connected":
+                raise ConnectionError("the viewer's DTLS transport is not connected")
+            protect = dtls._tx_srtp.protect
+            ice = dtls.transport._connection
+            timestamp = (origin + item.ticks) & RTP_MASK
+            last = len(payloads) - 1
+            octets = 0
+            for i, payload in enumerate(payloads):
+                marker = i == last
+                send_time = abs_send_time(time.time())
+                plain = template.render(seq, timestamp, marker, send_time) + payload
+                history[seq % RTP_HISTORY_SIZE] = SentPacket(seq, timestamp, marker, payload, plain)
+                await ice.sendto(protect(plain), 1)
+                octets += len(payload)
+                seq = (seq + 1) & 0xFFFF
+            self._counters(len(payloads), octets, timestamp, time.time())
 
     async def _retransmit(self, sequence_number: int) -> None:
         """NACK: resend a packet still in the history, wrapped in RTX (RFC 4588: its own payload
