@@ -33,7 +33,7 @@ from desk.queries import AlertQuery
 from desk.service import DeskService, scope, status_of
 from desk.store import AlertNotFound, BadRequest
 from events.model import EventKind
-from events.wsfeed import serve_queue
+from events.wsfeed import as_is, serve_queue
 
 router = APIRouter(tags=["desk"])
 
@@ -158,7 +158,7 @@ async def desk_feed(
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the duty desk is not running")
     await websocket.accept()
     with desk.feed.subscribe(scope(user)) as sub:
-        await serve_queue(websocket, sub, _dropped, "ws-desk-reader")
+        await serve_queue(websocket, sub, _dropped, "ws-desk-reader", as_is)
 
 
 def _dropped(n: int) -> str:

@@ -10,53 +10,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections import deque
 from collections.abc import AsyncIterator
 from typing import Protocol
 
 from events.model import Event
+from events.queue import DropOldestQueue
 
 log = logging.getLogger(__name__)
 
 
-class Subscription:
+class Subscription(DropOldestQueue[Event]):
     """An async iterator of events; ends when closed or when the bus stops."""
 
     def __init__(self, maxsize: int) -> None:
-        if maxsize < 1:
-            raise ValueError("a subscription needs room for at least one event")
-        self.maxsize = maxsize
-        self.dropped = 0
-        self._queue: deque[Event] = deque()
-        self._ready = asyncio.Event()
-        self._closed = False
+        super().__init__(maxsize, on_close=self._leave)
         self._bus: InProcessBus | None = None
 
-    def _offer(self, event: Event) -> None:
-        """Called on the bus's loop: enqueue, dropping the oldest when full."""
-        if self._closed:
-            return
-        if len(self._queue) >= self.maxsize:
-            self._queue.popleft()
-            self.dropped += 1
-        self._queue.append(event)
-        self._ready.set()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def pending(self) -> int:
-        return len(self._queue)
-
-    async def get(self) -> Event | None:
-        """The next event; None once closed (wrap in `asyncio.timeout` to bound the wait)."""
-        while not self._queue:
-            if self._closed:
-                return None
-            self._ready.clear()
-            await self._ready.wait()
-        return self._queue.popleft()
+    def _leave(self) -> None:
+        if self._bus is not None:
+            self._bus._remove(self)
 
     def __aiter__(self) -> AsyncIterator[Event]:
         return self._iterate()
@@ -64,18 +36,6 @@ class Subscription:
     async def _iterate(self) -> AsyncIterator[Event]:
         while (ev := await self.get()) is not None:
             yield ev
-
-    def close(self) -> None:
-        self._closed = True
-        self._ready.set()
-        if self._bus is not None:
-            self._bus._remove(self)
-
-    def __enter__(self) -> Subscription:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class EventBus(Protocol):
@@ -132,7 +92,7 @@ class InProcessBus:
         with self._lock:
             subs = list(self._subs)
         for s in subs:
-            s._offer(event)
+            s.put(event)
 
     async def publish(self, event: Event) -> None:
         self._fanout(event)

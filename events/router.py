@@ -7,7 +7,6 @@ The app provides `app.state.event_store` (EventStore) and `app.state.event_bus` 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -18,15 +17,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, SessionDep, ws_authenticate
 from cameras.orm import CameraRow
-from events.bus import EventBus, Subscription
+from events.bus import EventBus
 from events.model import Event, EventKind
 from events.store import EventQuery, EventStore
-from events.wsfeed import drain
+from events.wsfeed import serve_queue
 
 log = logging.getLogger(__name__)
 
@@ -153,50 +151,18 @@ async def live_events(
     wanted = set(camera) if camera else None
     kinds: set[str] | None = set(kind) if kind else None
     await websocket.accept()
-    with bus.subscribe(256) as sub:
-        reader = asyncio.create_task(drain(websocket), name="ws-events-reader")
-        try:
-            await _pump(websocket, sub, reader, allowed, wanted, kinds)
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-    if websocket.application_state == WebSocketState.CONNECTED:
-        await websocket.close()
 
-
-async def _pump(
-    websocket: WebSocket,
-    sub: Subscription,
-    reader: asyncio.Task[None],
-    allowed: set[str] | None,
-    wanted: set[str] | None,
-    kinds: set[str] | None,
-) -> None:
-    reported = 0
-    while not reader.done():
-        getter = asyncio.ensure_future(sub.get())
-        try:
-            await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not getter.done():
-                getter.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await getter  # cancel() only requests it; wait until it has happened
-        if getter.cancelled():
-            return
-        ev = getter.result()
-        if ev is None:
-            return
+    def render(ev: Event) -> str | None:
         if allowed is not None and ev.camera_id not in allowed:
-            continue
+            return None
         if (wanted and ev.camera_id not in wanted) or (kinds and ev.kind not in kinds):
-            continue
-        try:
-            if sub.dropped > reported:
-                msg = LiveMessage(type="dropped", dropped=sub.dropped - reported)
-                await websocket.send_text(msg.model_dump_json())
-                reported = sub.dropped
-            out = _out(ev, ev.snapshot is not None)
-            await websocket.send_text(LiveMessage(type="event", event=out).model_dump_json())
-        except (WebSocketDisconnect, RuntimeError):
-            return
+            return None
+        out = _out(ev, ev.snapshot is not None)
+        return LiveMessage(type="event", event=out).model_dump_json()
+
+    with bus.subscribe(256) as sub:
+        await serve_queue(websocket, sub, _dropped, "ws-events-reader", render)
+
+
+def _dropped(n: int) -> str:
+    return LiveMessage(type="dropped", dropped=n).model_dump_json()

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, ws_authenticate
 from db.database import Database
-from events.wsfeed import serve_queue
+from events.wsfeed import as_is, serve_queue
 from markers.schemas import Marker, MarkerIn, MarkerKind, MarkerMessage, MarkerPatch
 from markers.service import MarkerService, RateLimited
 from markers.store import MAX_LIMIT, Forbidden, MarkerQuery, NotFound, camera_for
@@ -143,7 +143,7 @@ async def marker_feed(
     with service.feed.subscribe(camera_id, user.role == Role.ADMIN,
                                 service.settings.feed_queue) as sub:
         await websocket.accept()
-        await serve_queue(websocket, sub, _dropped, "ws-markers-reader")
+        await serve_queue(websocket, sub, _dropped, "ws-markers-reader", as_is)
 
 
 def _dropped(n: int) -> str:
