@@ -4,7 +4,6 @@ payloads; ``recv`` serves any other aiortc consumer with an ``av.Packet`` (pts i
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -14,8 +13,6 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from streams.webrtc.packets import VIDEO_CLOCK_HZ, QueueClosed, RelayPacket, ViewerQueue
 from streams.webrtc.sender import RtpClock
-
-log = logging.getLogger(__name__)
 
 VIDEO_TIME_BASE = Fraction(1, VIDEO_CLOCK_HZ)
 
