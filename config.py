@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     marker_rate_limit: int = Field(default=10, ge=1, le=1000)
     marker_rate_window_s: float = Field(default=10.0, gt=0, le=3600)
 
+    @field_validator(
+        "recording_retain_days", "recording_retain_gb", "recording_clip_retain_days",
+        mode="before",
+    )
+    @classmethod
+    def _unlimited(cls, value: object) -> object:
+        """`none` or `forever` in the environment: no limit (keep recordings or clips)."""
+        if isinstance(value, str) and value.strip().lower() in {"none", "forever"}:
+            return None
+        return value
+
     @model_validator(mode="after")
     def _webhook_is_usable(self) -> Settings:
         from desk.sender import webhook_settings

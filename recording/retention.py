@@ -103,12 +103,18 @@ def keep_free(
     segment is left, the oldest ready event clips (their rows stay, `failed` with the reason).
     Returns how many segments and clips were deleted."""
     segments = clips = 0
+    stuck: set[int] = set()  # segments whose file could not be deleted (their rows stay)
     skipped: set[str] = set()  # clips whose file could not be deleted
     while free(store) < min_free_bytes:
-        batch = store.oldest_closed(10)
+        batch = [s for s in store.oldest_closed(10 + len(stuck)) if s.id not in stuck]
         if batch:
             for seg in batch:
-                (store.root / seg.path).unlink(missing_ok=True)
+                try:
+                    (store.root / seg.path).unlink(missing_ok=True)
+                except OSError as exc:
+                    log.error("disk almost full: cannot delete %s: %s", seg.path, exc)
+                    stuck.add(seg.id)
+                    continue
                 store.delete_segment(seg.id)
                 segments += 1
                 if free(store) >= min_free_bytes:

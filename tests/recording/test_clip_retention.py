@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from config import Settings
 from db.database import Database
@@ -116,6 +117,25 @@ def test_the_full_disk_guard_deletes_clips_only_after_every_finished_segment(
     assert open_seg.exists()  # never the open segment
 
 
+def test_the_full_disk_guard_skips_a_segment_it_cannot_delete(
+    store: RecordingStore, caplog: pytest.LogCaptureFixture,
+) -> None:
+    stuck = add_segment(store, 0)
+    stuck.unlink()
+    (stuck / "inside").mkdir(parents=True)  # a directory: unlink raises OSError
+    later = add_segment(store, 1)
+    clip = add_clip(store, "c0", 10_000.0)
+
+    def free(_: RecordingStore) -> int:  # each deleted file frees 100 bytes
+        return 100 * sum(not p.exists() for p in (later, clip))
+
+    with caplog.at_level(logging.ERROR, logger="recording.retention"):
+        assert keep_free(store, 200, free) == 2  # the next segment, then the clip
+    assert "cannot delete" in caplog.text
+    assert [s.start for s in store.segments("cam")] == [0.0]  # its row stays, as its file
+    assert row(store, "c0").status == "failed"
+
+
 def test_the_full_disk_guard_logs_when_nothing_is_left(
     store: RecordingStore, caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -157,3 +177,11 @@ def test_the_setting_comes_from_the_environment(
     assert RecordingSettings.from_settings(Settings(data_dir=tmp_path)).clip_retain_days == 14.5
     off = Settings(data_dir=tmp_path, recording_clip_retain_days=None)
     assert RecordingSettings.from_settings(off).clip_retain_days is None
+    for word in ("forever", "None"):
+        monkeypatch.setenv("CITYEYE_RECORDING_CLIP_RETAIN_DAYS", word)
+        assert RecordingSettings.from_settings(Settings(data_dir=tmp_path)).clip_retain_days is None
+    monkeypatch.setenv("CITYEYE_RECORDING_RETAIN_GB", "none")
+    assert Settings(data_dir=tmp_path).recording_retain_gb is None
+    monkeypatch.setenv("CITYEYE_RECORDING_CLIP_RETAIN_DAYS", "-3")
+    with pytest.raises(ValidationError, match="greater than 0"):
+        Settings(data_dir=tmp_path)
