@@ -32,7 +32,7 @@ from annotate.schemas import (
 from annotate.service import BoardService
 from auth.accounts import Principal
 from auth.deps import CurrentUser, SessionDep
-from cameras.registry import CameraRegistry, Forbidden, NotFound
+from cameras.access import visible_camera
 from db.base import utcnow
 from desk.orm import AlertRow
 from events.store import EventStore
@@ -74,16 +74,6 @@ def _board(session: Session, user: Principal, board_id: str) -> BoardRow:
         return visible_board(session, user, board_id)
     except BoardNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-
-
-def _camera_unit(request: Request, session: Session, user: Principal, camera_id: str) -> str:
-    registry: CameraRegistry = request.app.state.cameras
-    try:
-        return registry.get(session, user, camera_id).unit_id
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
 
 
 def _frozen_frame(request: Request, camera_id: str) -> bytes | None:
@@ -151,7 +141,7 @@ def create_board(body: BoardCreate, user: CurrentUser, session: SessionDep,
     if camera_id is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "give camera_id or alert_id / 需要摄像头或告警")
-    unit = _camera_unit(request, session, user, camera_id)
+    unit = visible_camera(session, user, camera_id).unit_id
     if not role_at_least(user, body.edit_role):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             f"your role may not create a board editable only by {body.edit_role}")

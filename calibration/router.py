@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from auth.deps import AdminUser, CurrentUser, SessionDep
 from calibration.service import DensityCalibrationService, StoredCalibration
-from cameras.registry import CameraRegistry, Forbidden, NotFound
+from cameras.access import visible_camera
 from models.protocols import Image, ModelLoadError
 from vision.calibration import CalibrationReport
 
@@ -63,16 +63,6 @@ def get_service(request: Request) -> DensityCalibrationService:
 ServiceDep = Annotated[DensityCalibrationService, Depends(get_service)]
 
 
-def _check_camera(request: Request, session: SessionDep, user: CurrentUser, cam: str) -> None:
-    registry = cast(CameraRegistry, request.app.state.cameras)
-    try:
-        registry.get(session, user, cam)
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-
-
 def _out(camera_id: str, s: StoredCalibration | None) -> CalibrationOut:
     if s is None:
         return CalibrationOut(camera_id=camera_id, calibrated=False)
@@ -103,7 +93,7 @@ def decode_frame(index: int, data: str) -> Image:
 def get_calibration(
     camera_id: str, request: Request, session: SessionDep, user: CurrentUser, svc: ServiceDep
 ) -> CalibrationOut:
-    _check_camera(request, session, user, camera_id)
+    visible_camera(session, user, camera_id)
     return _out(camera_id, svc.get(camera_id))
 
 
@@ -112,7 +102,7 @@ async def post_calibration(
     camera_id: str, body: CalibrationIn, request: Request, session: SessionDep,
     user: AdminUser, svc: ServiceDep,
 ) -> CalibrationOut:
-    _check_camera(request, session, user, camera_id)
+    visible_camera(session, user, camera_id)
     if not any(f.points for f in body.frames):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -137,5 +127,5 @@ async def post_calibration(
 def delete_calibration(
     camera_id: str, request: Request, session: SessionDep, user: AdminUser, svc: ServiceDep
 ) -> None:
-    _check_camera(request, session, user, camera_id)
+    visible_camera(session, user, camera_id)
     svc.reset(camera_id)

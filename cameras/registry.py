@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from auth.accounts import Principal, Role
 from auth.orm import UnitRow
+from cameras.access import Forbidden, camera_row
 from cameras.orm import CameraRow
 from cameras.schemas import AnalysisOut, CameraOut, CameraPatch, CameraState, HealthOut
 from config import CameraConfig, format_validation_error
@@ -23,14 +24,6 @@ from vision.rules.config import RulesConfig
 from vision.service import AnalysisStatus, VisionService
 
 log = logging.getLogger(__name__)
-
-
-class NotFound(Exception):
-    """No camera with that id."""
-
-
-class Forbidden(Exception):
-    """The camera exists but lies outside the caller's units."""
 
 
 class Conflict(Exception):
@@ -103,15 +96,7 @@ class CameraRegistry:
 
     # --- reading -----------------------------------------------------------------------
     def _row(self, session: Session, principal: Principal | None, camera_id: str) -> CameraRow:
-        row = session.get(CameraRow, camera_id)
-        if row is None:
-            raise NotFound(f"camera {camera_id!r} does not exist")
-        if principal is not None and not principal.can_see_unit(row.unit_id):
-            raise Forbidden(
-                f"camera {camera_id!r} belongs to another unit; your account"
-                f" ({principal.unit_name}) cannot see it"
-            )
-        return row
+        return camera_row(session, principal, camera_id)
 
     def out(self, session: Session, row: CameraRow, viewer: Principal | None = None) -> CameraOut:
         unit = session.get(UnitRow, row.unit_id)

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.concurrency import run_in_threadpool
 
 from auth import audit
-from auth.accounts import Principal
 from auth.deps import AdminUser, CurrentUser, SessionDep
-from cameras.registry import CameraRegistry, Conflict, Forbidden, NotFound
+from cameras.access import Forbidden, NotFound, visible_camera
+from cameras.registry import CameraRegistry, Conflict
 from cameras.schemas import CameraOut, CameraPatch
 from cameras.urlcheck import UrlProblem, check_reachable, check_syntax
 from config import CameraConfig, Settings
@@ -139,13 +139,6 @@ def delete_camera(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _visible(session: SessionDep, registry: CameraRegistry, user: Principal, cam: str) -> None:
-    try:
-        registry.get(session, user, cam)
-    except (NotFound, Forbidden) as exc:
-        raise _http(exc) from exc
-
-
 @router.get(
     "/{camera_id}/snapshot.jpg",
     response_class=Response,
@@ -159,7 +152,7 @@ def snapshot(
     ingest: IngestDep,
     full: Annotated[bool, Query(description="full resolution, not the analysis size")] = False,
 ) -> Response:
-    _visible(session, registry, user, camera_id)
+    visible_camera(session, user, camera_id)
     frame = ingest.latest_view(camera_id) if full else ingest.latest_analysis(camera_id)
     if frame is None:
         health = ingest.health(camera_id)

@@ -15,12 +15,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket, status
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auth.accounts import Principal, Role
+from auth.accounts import Principal
 from auth.deps import CurrentUser, SessionDep, ws_authenticate
-from cameras.orm import CameraRow
+from cameras.access import visible_camera_ids
 from events.bus import EventBus
 from events.model import Event, EventKind
 from events.store import EventQuery, EventStore
@@ -53,14 +52,6 @@ def get_store(request: Request) -> EventStore:
 StoreDep = Annotated[EventStore, Depends(get_store)]
 
 
-def visible_cameras(session: Session, user: Principal) -> set[str] | None:
-    """Camera ids the user may see; None: every camera, removed ones included (admins)."""
-    if user.role == Role.ADMIN:
-        return None
-    rows = session.execute(select(CameraRow.id, CameraRow.unit_id)).all()
-    return {cid for cid, unit in rows if user.can_see_unit(unit)}
-
-
 def _utc(t: datetime | None) -> datetime | None:
     if t is None or t.tzinfo is not None:
         return t
@@ -88,7 +79,7 @@ async def list_events(
     since, until = _utc(since), _utc(until)
     if since and until and until < since:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "'until' is before 'since'")
-    allowed = visible_cameras(session, user)
+    allowed = visible_camera_ids(session, user)
     cams: list[str] | None = None
     if camera:
         cams = [c for c in camera if allowed is None or c in allowed]
@@ -105,7 +96,7 @@ async def _visible_event(
     event_id: uuid.UUID, user: Principal, session: Session, store: EventStore
 ) -> Event:
     ev = await asyncio.to_thread(store.get, event_id)
-    allowed = visible_cameras(session, user)
+    allowed = visible_camera_ids(session, user)
     if ev is None or (allowed is not None and ev.camera_id not in allowed):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id}")
     return ev
@@ -147,7 +138,7 @@ async def live_events(
     bus: EventBus = websocket.app.state.event_bus
     database = websocket.app.state.database
     with database.session() as session:
-        allowed = visible_cameras(session, user)
+        allowed = visible_camera_ids(session, user)
     wanted = set(camera) if camera else None
     kinds: set[str] | None = set(kind) if kind else None
     await websocket.accept()

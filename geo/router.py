@@ -2,7 +2,7 @@
 
 (PATCH is accepted as a synonym of PUT for the web client, whose request helper has no PUT.)
 Reading needs a login; editing the origin, POIs and camera poses needs a commander or admin.
-Cameras are scoped by the camera registry (404 unknown, 403 another unit's camera).
+Cameras are scoped by cameras/access.py (404 unknown, 403 another unit's camera).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from auth import audit
 from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, SessionDep, require_roles
+from cameras.access import visible_camera
 from cameras.orm import CameraRow
-from cameras.registry import CameraRegistry, Forbidden, NotFound
 from db.base import utcnow
 from geo import service
 from geo.calibration import CalibrationError, PointPair, fit_homography, fit_pose
@@ -50,16 +50,6 @@ router = APIRouter(prefix="/api/geo", tags=["geo"])
 Editor = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.COMMANDER))]
 
 
-def _camera(request: Request, session: Session, user: Principal, camera_id: str) -> CameraRow:
-    registry: CameraRegistry = request.app.state.cameras
-    try:
-        return registry.get(session, user, camera_id)
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-
-
 def _poller(request: Request) -> PtzPoller | None:
     poller = getattr(request.app.state, "geo_ptz", None)
     return poller if isinstance(poller, PtzPoller) else None
@@ -67,7 +57,7 @@ def _poller(request: Request) -> PtzPoller | None:
 
 def _pose(request: Request, session: Session, user: Principal, camera_id: str
           ) -> tuple[CameraPoseRow, CameraRow]:
-    cam = _camera(request, session, user, camera_id)
+    cam = visible_camera(session, user, camera_id)
     row = session.get(CameraPoseRow, camera_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
@@ -155,7 +145,7 @@ def get_pose(camera_id: str, request: Request, session: SessionDep, user: Curren
 @router.patch("/cameras/{camera_id}", include_in_schema=False)
 def put_pose(camera_id: str, body: PoseIn, request: Request, session: SessionDep,
              user: Editor) -> PoseOut:
-    cam = _camera(request, session, user, camera_id)
+    cam = visible_camera(session, user, camera_id)
     row = session.get(CameraPoseRow, camera_id) or CameraPoseRow(camera_id=camera_id, pairs=[])
     data = body.model_dump()
     data["ptz_state"] = body.ptz_state.model_dump()
@@ -218,7 +208,7 @@ def put_ptz_source(camera_id: str, body: PtzSourceIn, request: Request, session:
 @router.delete("/cameras/{camera_id}/ptz-source", status_code=status.HTTP_204_NO_CONTENT)
 def delete_ptz_source(camera_id: str, request: Request, session: SessionDep,
                       user: Editor) -> None:
-    _camera(request, session, user, camera_id)
+    visible_camera(session, user, camera_id)
     src = session.get(PtzSourceRow, camera_id)
     if src is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
@@ -232,7 +222,7 @@ def delete_ptz_source(camera_id: str, request: Request, session: SessionDep,
 def calibrate(camera_id: str, body: CalibrateIn, request: Request, session: SessionDep,
               user: Editor) -> CalibrateOut:
     """Fit a ground homography and a full pose from image↔map pairs; `save` stores the pose."""
-    cam = _camera(request, session, user, camera_id)
+    cam = visible_camera(session, user, camera_id)
     pairs = [PointPair(p.u, p.v, p.east, p.north, p.up) for p in body.pairs]
     try:
         hom = fit_homography(pairs, body.width, body.height)
@@ -299,7 +289,7 @@ def locate(camera_id: str, body: LocateIn, request: Request, session: SessionDep
 def callup(body: CallupIn, request: Request, session: SessionDep, user: CurrentUser
            ) -> CallupOut:
     """Record that the user called up a camera from the AR view or map (audited)."""
-    cam = _camera(request, session, user, body.camera_id)
+    cam = visible_camera(session, user, body.camera_id)
     detail = f"from {body.from_camera_id or 'map'}: {body.target}"
     audit.record(session, user.username, "ar.callup", cam.id, detail)
     return CallupOut(camera_id=cam.id, live=f"/live/{cam.id}")

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from auth.accounts import Principal, Role
+from cameras.access import visible_camera_ids
 from db.database import Database
 from events.bus import EventBus, Subscription
 from events.model import KIND_NAMES_ZH, Event
@@ -36,7 +37,6 @@ from markers.store import (
     find,
     live_row,
     to_markers,
-    visible_cameras,
 )
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class MarkerService:
         row = live_row(session, marker_id)
         admin = user.role == Role.ADMIN
         if row is not None and not admin:
-            allowed = visible_cameras(session, user)
+            allowed = visible_camera_ids(session, user)
             if (allowed is not None and row.camera_id not in allowed) or row.hidden:
                 row = None
         if row is None:
@@ -153,7 +153,7 @@ class MarkerService:
                     for cid in q.camera_ids:
                         camera_for(session, user, cid)
                 else:
-                    allowed = visible_cameras(session, user) or set()
+                    allowed = visible_camera_ids(session, user) or set()
                     q = replace(q, camera_ids=sorted(allowed))
                 q = replace(q, include_hidden=False)
             return find(session, q)

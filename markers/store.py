@@ -41,14 +41,6 @@ class MarkerQuery:
     limit: int = 500
 
 
-def visible_cameras(session: Session, user: Principal) -> set[str] | None:
-    """Camera ids the user may see; None: all of them, removed ones included (admins)."""
-    if user.role == Role.ADMIN:
-        return None
-    rows = session.execute(select(CameraRow.id, CameraRow.unit_id)).all()
-    return {cid for cid, unit in rows if user.can_see_unit(unit)}
-
-
 def camera_for(session: Session, user: Principal, camera_id: str) -> CameraRow:
     """The camera if it exists and the user's units include it; NotFound/Forbidden say why."""
     row = session.get(CameraRow, camera_id)

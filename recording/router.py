@@ -12,12 +12,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
 
 from auth import audit
 from auth.accounts import Principal
 from auth.deps import AdminUser, CurrentUser, DatabaseDep, SessionDep, TokensDep, current_user
-from cameras.orm import CameraRow
+from cameras.access import visible_camera
 from recording.schemas import (
     AtOut,
     BucketOut,
@@ -59,19 +58,6 @@ ServiceDep = Annotated[RecordingService, Depends(get_service)]
 MediaUser = Annotated[Principal, Depends(media_user)]
 
 
-def _camera(session: Session, user: Principal, camera_id: str) -> CameraRow:
-    row = session.get(CameraRow, camera_id)
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} does not exist")
-    if not user.can_see_unit(row.unit_id):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"camera {camera_id!r} belongs to another unit; your account ({user.unit_name})"
-            " cannot see it",
-        )
-    return row
-
-
 def _span(since: float | None, until: float | None, default_s: float) -> tuple[float, float]:
     until = time.time() if until is None else until
     since = until - default_s if since is None else since
@@ -101,7 +87,7 @@ def get_clip(
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             f"no clip for event {event_id}: clips are cut after an event opens"
                             " on a recorded camera")
-    _camera(session, user, clip.camera_id)
+    visible_camera(session, user, clip.camera_id)
     if clip.status == "pending" or clip.path is None:
         detail = (f"the clip of event {event_id} is not cut yet (ready after {_iso(clip.end)})"
                   if clip.status == "pending" else f"no clip for event {event_id}: {clip.error}")
@@ -117,7 +103,7 @@ def list_segments(
     camera_id: str, user: CurrentUser, session: SessionDep, service: ServiceDep,
     since: Epoch = None, until: Epoch = None,
 ) -> list[SegmentOut]:
-    _camera(session, user, camera_id)
+    visible_camera(session, user, camera_id)
     if since is not None and until is not None and since > until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"since ({since}) must not be after until ({until})")
@@ -130,7 +116,7 @@ def segment_video(
     camera_id: str, segment_id: int, user: MediaUser, session: SessionDep,
     service: ServiceDep,
 ) -> FileResponse:
-    _camera(session, user, camera_id)
+    visible_camera(session, user, camera_id)
     seg = service.store.segment(segment_id)
     if seg is None or seg.camera_id != camera_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
@@ -155,7 +141,7 @@ def at_time(
     camera_id: str, user: CurrentUser, session: SessionDep, service: ServiceDep,
     t: Annotated[float, Query(ge=0, description="wall-clock epoch seconds")],
 ) -> AtOut:
-    _camera(session, user, camera_id)
+    visible_camera(session, user, camera_id)
     seg = _covering(service.store.segments(camera_id, t, t), t)
     if seg is None:
         near = service.store.segments(camera_id, t - 3600, t + 3600)
@@ -174,7 +160,7 @@ def timeline(
     since: Epoch = None, until: Epoch = None,
     buckets: Annotated[int, Query(ge=1, le=1440)] = 96,
 ) -> TimelineOut:
-    _camera(session, user, camera_id)
+    visible_camera(session, user, camera_id)
     since, until = _span(since, until, 86_400)
     segments = service.store.segments(camera_id, since, until)
     events = bucket_counts(event_times(session, camera_id, since, until), since, until, buckets)
@@ -197,7 +183,7 @@ def _policy_out(service: RecordingService, policy: Policy) -> PolicyOut:
 def get_policy(
     camera_id: str, user: CurrentUser, session: SessionDep, service: ServiceDep
 ) -> PolicyOut:
-    _camera(session, user, camera_id)
+    visible_camera(session, user, camera_id)
     return _policy_out(service, service.store.policy(camera_id))
 
 
@@ -205,7 +191,7 @@ def get_policy(
 async def put_policy(
     camera_id: str, body: PolicyIn, user: AdminUser, session: SessionDep, service: ServiceDep
 ) -> PolicyOut:
-    _camera(session, user, camera_id)
+    visible_camera(session, user, camera_id)
     current = await run_in_threadpool(service.store.policy, camera_id)
     update = body.model_dump(exclude_none=True)
     update["retain_days"], update["retain_gb"] = body.retain_days, body.retain_gb

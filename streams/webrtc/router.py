@@ -7,7 +7,7 @@
     POST   /api/cameras/{id}/overlay            (admin) push an overlay (external analysers)
     GET    /api/live/sessions                   (admin) live-viewing audit
 
-API layer: scoping through the camera registry, audit through the database. The server wires it
+API layer: scoping through cameras/access.py, audit through the database. The server wires it
 with ``create_live`` / ``close_live``.
 """
 
@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry
 
 from auth.accounts import Principal, Role
 from auth.deps import AdminUser, CurrentUser
-from cameras.registry import CameraRegistry, Forbidden, NotFound
+from cameras.access import visible_camera
 from db.database import Database
 from streams.webrtc.audit import LiveSessionOut, SessionAudit
 from streams.webrtc.feed import PacketSource
@@ -90,14 +90,8 @@ AuditDep = Annotated[SessionAudit, Depends(get_audit)]
 def _check_scope(request: Request, user: Principal, camera_id: str) -> bool:
     """404 / 403 like the camera API; returns whether the camera is enabled."""
     database = cast(Database, request.app.state.database)
-    registry = cast(CameraRegistry, request.app.state.cameras)
     with database.session() as session:
-        try:
-            return registry.get(session, user, camera_id).enabled
-        except NotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-        except Forbidden as exc:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+        return visible_camera(session, user, camera_id).enabled
 
 
 async def _visible(request: Request, user: Principal, camera_id: str) -> None:
