@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -51,9 +52,12 @@ class Clocks:
 
 
 @contextmanager
-def serve(data_dir: Path, port: int) -> Iterator[tuple[str, InProcessBus]]:
+def serve(data_dir: Path, port: int, **overrides: Any) -> Iterator[tuple[str, InProcessBus]]:
+    """A real CityEye server (no vision, no demo cameras) on 127.0.0.1:`port` in a thread;
+    `overrides`: more Settings fields."""
     settings = Settings(data_dir=data_dir, port=port, admin_password=PASSWORD,
-                        vision_enabled=False, config_file=None, media_dir=None, demo_dir=None)
+                        vision_enabled=False, config_file=None, media_dir=None, demo_dir=None,
+                        **overrides)
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio"))

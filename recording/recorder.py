@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.5
 QUEUE_PACKETS = 900  # ~30 s at 30 fps: the recorder never waits on the disk for long
 MAX_REORDER_DEPTH = 16
+MAX_GOP_PACKETS = 600  # the open GOP kept for a restart (~20 s at 30 fps); longer: not kept
 
 
 class PacketSource(Protocol):
@@ -49,6 +50,9 @@ class CameraRecorder:
         self._last_progress = 0.0
         self._last_packet_wall = 0.0
         self._reorder_depth = 0
+        # The open segment's current GOP, from its keyframe (None: longer than MAX_GOP_PACKETS):
+        # a segment that learns of B-frames in its first GOP restarts from that keyframe.
+        self._gop: list[EncodedPacket] | None = []
         self._sizes: dict[ParameterSets, tuple[int, int]] = {}
         self._warned: set[str] = set()
         self.segments_written = 0
@@ -143,7 +147,7 @@ class CameraRecorder:
             self._open(packet, codec)
             if self._writer is None:
                 return
-        self._write(packet)
+        self._write(packet, codec)
 
     def _must_cut(self, packet: EncodedPacket, writer: SegmentWriter) -> bool:
         """Close before this packet: a gap in capture time, pts going back across a keyframe,
@@ -200,15 +204,24 @@ class CameraRecorder:
                 return rel.as_posix()
             seq += 1
 
-    def _write(self, packet: EncodedPacket) -> None:
+    def _write(self, packet: EncodedPacket, codec: StreamCodecInfo) -> None:
         writer = self._writer
         assert writer is not None
         try:
             writer.write(packet)
         except Reordered as exc:
-            self._reorder_depth = min(MAX_REORDER_DEPTH, max(2, self._reorder_depth * 2))
+            depth = min(MAX_REORDER_DEPTH, max(2, self._reorder_depth * 2))
+            grew, self._reorder_depth = depth > self._reorder_depth, depth
+            gop = self._gop
+            if grew and gop and writer.packets == len(gop):
+                # Only this GOP is in the segment (B-frames found as a recording starts):
+                # record it again, from its keyframe, with the larger dts delay. No gap.
+                log.info("recorder %s: B-frames (%s); segment restarted with dts delay %d",
+                         self.camera_id, exc, depth)
+                self._restart([*gop, packet], codec)
+                return
             log.info("recorder %s: B-frames (%s); next segment with dts delay %d",
-                     self.camera_id, exc, self._reorder_depth)
+                     self.camera_id, exc, depth)
             self._finish()
             return
         except (av.error.FFmpegError, ValueError, OSError) as exc:
@@ -217,6 +230,12 @@ class CameraRecorder:
             self._finish()
             return
         self.packets += 1
+        if packet.is_keyframe:
+            self._gop = [packet]
+        elif self._gop is not None and len(self._gop) < MAX_GOP_PACKETS:
+            self._gop.append(packet)
+        else:
+            self._gop = None
         self._last_captured = packet.captured_at
         if packet.pts is not None:
             self._last_pts = packet.pts
@@ -225,17 +244,32 @@ class CameraRecorder:
             self._last_progress = now
             self._store.update_segment(self._segment_id, writer.end, writer.size(), False)
 
-    def _finish(self) -> None:
-        """Close the open segment and its row (a segment with no packet is removed)."""
+    def _restart(self, packets: list[EncodedPacket], codec: StreamCodecInfo) -> None:
+        """Drop the open segment (it holds only `packets`' GOP) and record `packets` into a new
+        one with the current dts delay (which may grow again, up to MAX_REORDER_DEPTH)."""
+        writer = self._writer
+        if writer is not None:
+            self.packets -= writer.packets
+        self._finish(discard=True)
+        self._open(packets[0], codec)
+        for p in packets:
+            if self._writer is None:
+                return
+            self._write(p, codec)
+
+    def _finish(self, discard: bool = False) -> None:
+        """Close the open segment and its row (a segment with no packet, or `discard`, is
+        removed)."""
         writer, seg_id = self._writer, self._segment_id
         self._writer = self._segment_id = None
         self._last_pts = None
+        self._gop = []
         if writer is None:
             return
         writer.close()
         if seg_id is None:
             return
-        if writer.packets == 0:
+        if writer.packets == 0 or discard:
             self._store.delete_segment(seg_id)
             writer.spec.path.unlink(missing_ok=True)
             return
