@@ -27,7 +27,8 @@ from annotate.ws import router as boards_ws_router
 from auth.accounts import AccountError, Role, add_user, seed_site, set_password
 from auth.orm import UserRow
 from auth.router import router as auth_router
-from auth.tokens import codec_for
+from auth.sealed import Sealer
+from auth.tokens import codec_for, load_secret
 from calibration.router import router as density_calibration_router
 from calibration.service import DensityCalibrationService, build_calibration_service
 from cameras.overlay import OverlayPublisher, fan_out
@@ -200,7 +201,8 @@ def _build(app: FastAPI, settings: Settings) -> Startup:
     app.state.markers = MarkerService(database, bus, MarkerSettings(  # 弹幕 and AI markers
         rate_limit=settings.marker_rate_limit, rate_window_s=settings.marker_rate_window_s))
     app.state.boards = BoardService(database, ingest_frames(ingest))  # 视频画板
-    app.state.geo_ptz = PtzPoller(database)  # ONVIF PTZ positions → AR labels
+    app.state.sealer = Sealer(load_secret(settings))  # secrets kept for reuse (ONVIF)
+    app.state.geo_ptz = PtzPoller(database, app.state.sealer)  # ONVIF PTZ positions → AR labels
     app.state.recording = RecordingService(  # continuous recording, retention, event clips
         ingest, database, RecordingSettings.from_settings(settings), bus)
     app.state.bus_name = "in-process"

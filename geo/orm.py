@@ -60,7 +60,8 @@ class PoiRow(Base):
 
 class PtzSourceRow(Base):
     """Where a mechanical PTZ camera reports its position: an ONVIF PTZ service (migration
-    0012). The password is kept because WS-Security digests need it; the API never returns it."""
+    0012). The password is kept because WS-Security digests need it: sealed (auth/sealed.py,
+    column widened by migration 0013); the API never returns it."""
 
     __tablename__ = "geo_ptz_sources"
 
@@ -68,7 +69,7 @@ class PtzSourceRow(Base):
     url: Mapped[str] = mapped_column(String(500))
     profile: Mapped[str] = mapped_column(String(64))
     username: Mapped[str] = mapped_column(String(64))
-    password: Mapped[str] = mapped_column(String(128))
+    password: Mapped[str] = mapped_column(String(512))
     interval_s: Mapped[float] = mapped_column(Float, default=2.0)
     pan_min: Mapped[float] = mapped_column(Float, default=-180.0)
     pan_max: Mapped[float] = mapped_column(Float, default=180.0)

@@ -7,6 +7,9 @@ configured sources (`geo_ptz_sources` rows of cameras whose PTZ model is "mechan
 state and save it as the camera's `ptz_state` (so the AR labels follow it). A failure (no
 answer, HTTP error, refused credentials, unreadable reply) is kept as `last_error` and the next
 try waits twice as long as the previous one (up to `max_backoff_s`).
+
+Passwords are stored sealed (auth/sealed.py) and opened only to sign a request; `start()` seals
+any stored before sealing existed.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from auth.sealed import Sealer, SealError, is_sealed
 from db.base import utcnow
 from db.database import Database
 from geo.onvif import (
@@ -74,9 +78,11 @@ def _source(row: PtzSourceRow) -> Source:
 
 
 class PtzPoller:
-    def __init__(self, database: Database, settings: PollerSettings | None = None,
+    def __init__(self, database: Database, sealer: Sealer,
+                 settings: PollerSettings | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._database = database
+        self._sealer = sealer
         self.settings = settings or PollerSettings()
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
@@ -87,6 +93,7 @@ class PtzPoller:
         self._status: dict[str, PtzPollStatus] = {}
 
     async def start(self) -> None:
+        await asyncio.to_thread(seal_stored_passwords, self._database, self._sealer)
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._client = httpx.AsyncClient(timeout=self.settings.timeout_s,
@@ -190,7 +197,11 @@ class PtzPoller:
 
     async def _fetch(self, src: Source) -> tuple[float, float, float]:
         assert self._client is not None
-        body = get_status_request(src.profile, src.username, src.password, os.urandom(16),
+        try:
+            password = self._sealer.unseal(src.password)
+        except SealError as exc:
+            raise PollError(f"the stored ONVIF password cannot be read: {exc}") from exc
+        body = get_status_request(src.profile, src.username, password, os.urandom(16),
                                   datetime.now(UTC))
         try:
             r = await self._client.post(src.url, content=body.encode(),
@@ -224,3 +235,14 @@ class PtzPoller:
                     row.ptz_state = {"pan": state.pan, "tilt": state.tilt, "zoom": state.zoom}
         except SQLAlchemyError as exc:
             raise PollError(f"could not save the PTZ position: {exc}") from exc
+
+
+def seal_stored_passwords(database: Database, sealer: Sealer) -> int:
+    """Seal the passwords stored in clear (before sealing existed); returns how many."""
+    with database.session() as session:
+        rows = [r for r in session.scalars(select(PtzSourceRow)) if not is_sealed(r.password)]
+        for row in rows:
+            row.password = sealer.seal(row.password)
+    if rows:
+        log.info("sealed %d ONVIF password(s) stored in clear", len(rows))
+    return len(rows)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from auth import audit
 from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, SessionDep, require_roles
+from auth.sealed import Sealer
 from cameras.access import visible_camera
 from cameras.orm import CameraRow
 from db.base import utcnow
@@ -188,14 +189,18 @@ def put_ptz_source(camera_id: str, body: PtzSourceIn, request: Request, session:
                             f"camera {camera_id!r} is a {row.ptz} camera: set its PTZ model to"
                             " mechanical first (ONVIF positions drive a mechanical PTZ)")
     src = session.get(PtzSourceRow, camera_id)
-    password = body.password if body.password is not None else (src.password if src else None)
-    if not password:
+    if body.password:
+        sealer: Sealer = request.app.state.sealer
+        stored = sealer.seal(body.password)
+    elif src is not None and src.password:
+        stored = src.password  # unchanged (sealed)
+    else:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             "give the ONVIF password (WS-Security needs it)")
     src = src or PtzSourceRow(camera_id=camera_id)
     for key, value in body.model_dump(exclude={"password"}).items():
         setattr(src, key, value)
-    src.password, src.updated_by, src.updated_at = password, user.username, utcnow()
+    src.password, src.updated_by, src.updated_at = stored, user.username, utcnow()
     session.add(src)
     session.flush()
     audit.record(session, user.username, "geo.ptz_source", camera_id,

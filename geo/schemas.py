@@ -95,7 +95,7 @@ class PtzSourceIn(PtzRangesIn):
     profile: str = Field(min_length=1, max_length=64, description="media profile token")
     username: str = Field(min_length=1, max_length=64)
     password: str | None = Field(default=None, max_length=128,
-                                 description="omitted: keep the stored one")
+                                 description="omitted or empty: keep the stored one")
     interval_s: float = Field(default=2.0, ge=0.2, le=3600, description="seconds between polls")
     enabled: bool = True
 

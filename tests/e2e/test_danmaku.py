@@ -1,5 +1,5 @@
 """视频弹幕 in Chromium: two accounts in two browser contexts on one recorded demo camera. A marker
-typed by A on the live view reaches B's live view (how fast: bench/markers.py), comes back at
+typed by A on the live view reaches B's live view (how fast: bench/danmaku.py), comes back at
 the same moment on playback, and a click on its tick on the 24-hour timeline seeks 5 s before it
 and highlights its point; a `<script>` marker stays plain text. Then a patrol tour: issue →
 report."""
@@ -132,7 +132,7 @@ def test_marker_live_to_live_then_playback_and_timeline_seek(browser: Browser,
     a.get_by_test_id("danmaku-input").press("Enter")
     expect(item(b, TEXT)).to_be_visible(timeout=10_000)
     latency_ms = b.evaluate("window.__arrivedAt") - sent_ms
-    print(f"\nmarker A→B on live in {latency_ms:.0f} ms (figures: bench/markers.py)")
+    print(f"\nmarker A→B on live in {latency_ms:.0f} ms (figures: bench/danmaku.py)")
     expect(b.get_by_test_id("danmaku-pin").filter(has_text=TEXT)).to_be_visible()
     expect(item(a, TEXT)).to_be_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,11 @@ import httpx
 import numpy as np
 import pytest
 
+from auth.sealed import is_sealed
+from db.database import Database
+from geo.orm import PtzSourceRow
 from geo.pinhole import Pose, project
-from geo.poller import PtzPoller
+from geo.poller import PtzPoller, seal_stored_passwords
 from geo.ptz import PtzState, mechanical_pose
 from tests.annotate.helpers import add_camera
 from tests.geo.onvif_camera import FakeCamera, fake_camera
@@ -97,6 +100,34 @@ def test_labels_follow_the_polled_ptz_position(server: LiveServer) -> None:
         assert pose["ptz_state"]["pan"] == pytest.approx(5.0)  # the site map's cone too
     assert camera.accepted >= 2
     assert len(camera.nonces) == camera.requests  # a fresh nonce every time
+    stored = _stored_password(server)
+    assert is_sealed(stored)
+    assert camera.password not in stored
+
+
+def _stored_password(server: LiveServer) -> str:
+    assert server.app is not None
+    database: Database = server.app.state.database
+    with database.session() as session:
+        row = session.get(PtzSourceRow, "high")
+        assert row is not None
+        return row.password
+
+
+def test_a_password_stored_in_clear_is_sealed_when_polling_starts(server: LiveServer) -> None:
+    admin = _setup(server)
+    assert server.app is not None
+    database, sealer = server.app.state.database, server.app.state.sealer
+    with fake_camera() as camera, server.client(admin) as c:
+        assert c.put("/api/geo/cameras/high/ptz-source", json=_source(camera)).is_success
+        wait_for(lambda: _status(c)["status"]["state"], lambda s: s == "ok", "first poll")
+        with database.session() as session:  # as a database from before sealing has it
+            row = session.get(PtzSourceRow, "high")
+            assert row is not None
+            row.password = camera.password
+        assert seal_stored_passwords(database, sealer) == 1
+        assert seal_stored_passwords(database, sealer) == 0
+        assert sealer.unseal(_stored_password(server)) == camera.password
 
 
 @pytest.mark.parametrize(("mode", "password", "message"), [

@@ -8,7 +8,7 @@ the other viewers within 1 s (p95).
 The browser's last step (the feed message to the marker in the DOM) is printed by
 tests/e2e/test_danmaku.py for one marker; it is a few milliseconds on top of these figures.
 
-    python bench/markers.py [--rate 5] [--viewers 30] [--seconds 20]
+    python bench/danmaku.py [--rate 5] [--viewers 30] [--seconds 20]
 """
 
 from __future__ import annotations
