@@ -1,15 +1,19 @@
-"""Annex B H.264 helpers: NAL units, parameter sets, and a frame's size from its keyframe."""
+"""Annex B H.264 / H.265 helpers: NAL units, parameter sets, and a frame's size from its
+keyframe."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 import av
 
 log = logging.getLogger(__name__)
 START = b"\x00\x00\x00\x01"
-NAL_SPS, NAL_PPS = 7, 8
+NAL_SPS, NAL_PPS = 7, 8  # H.264 (nal_unit_type: low 5 bits of the first byte)
+HEVC_VPS, HEVC_SPS, HEVC_PPS = 32, 33, 34  # H.265 (bits 1-6 of the first byte)
+RECORDED_CODECS = ("h264", "hevc")  # FFmpeg's names
 
 
 def split_nals(data: bytes) -> list[bytes]:
@@ -36,29 +40,35 @@ def split_nals(data: bytes) -> list[bytes]:
 class ParameterSets:
     sps: bytes
     pps: bytes
+    vps: bytes = b""  # H.265 only
+    codec: str = "h264"
 
     @property
     def extradata(self) -> bytes:
-        """Annex B extradata; FFmpeg's MP4 muxer turns it into an avcC box."""
-        return START + self.sps + START + self.pps
+        """Annex B extradata; FFmpeg's MP4 muxer turns it into an avcC (hvcC) box."""
+        sets = (self.vps, self.sps, self.pps) if self.codec == "hevc" else (self.sps, self.pps)
+        return b"".join(START + s for s in sets)
 
 
-def parameter_sets(data: bytes) -> ParameterSets | None:
-    """SPS and PPS carried in an access unit (keyframes of Annex B streams carry them)."""
-    sps = pps = None
+def parameter_sets(data: bytes, codec: str = "h264") -> ParameterSets | None:
+    """The parameter sets carried in an access unit (keyframes of Annex B streams carry them):
+    SPS and PPS for H.264, VPS, SPS and PPS for H.265 ("hevc")."""
+    hevc = codec == "hevc"
+    found: dict[int, bytes] = {}
     for nal in split_nals(data):
-        kind = nal[0] & 0x1F
-        if kind == NAL_SPS and sps is None:
-            sps = nal
-        elif kind == NAL_PPS and pps is None:
-            pps = nal
+        kind = (nal[0] >> 1) & 0x3F if hevc else nal[0] & 0x1F
+        found.setdefault(kind, nal)
+    if hevc:
+        vps, sps, pps = (found.get(k) for k in (HEVC_VPS, HEVC_SPS, HEVC_PPS))
+        return ParameterSets(sps, pps, vps, "hevc") if vps and sps and pps else None
+    sps, pps = found.get(NAL_SPS), found.get(NAL_PPS)
     return ParameterSets(sps, pps) if sps and pps else None
 
 
-def keyframe_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height of an H.264 keyframe (decodes that one picture), None if it fails."""
+def keyframe_size(data: bytes, codec: str = "h264") -> tuple[int, int] | None:
+    """Width and height of a keyframe (decodes that one picture), None if it fails."""
     try:
-        ctx = av.CodecContext.create("h264", "r")
+        ctx = cast(av.VideoCodecContext, av.CodecContext.create(codec, "r"))
         frames = list(ctx.decode(av.Packet(data)))
         frames += list(ctx.decode(None))
     except (av.error.FFmpegError, ValueError) as exc:

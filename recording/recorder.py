@@ -11,7 +11,7 @@ from typing import Protocol
 
 import av
 
-from recording.annexb import ParameterSets, keyframe_size, parameter_sets
+from recording.annexb import RECORDED_CODECS, ParameterSets, keyframe_size, parameter_sets
 from recording.store import NewSegment, RecordingStore
 from recording.writer import Reordered, SegmentSpec, SegmentWriter
 from streams import EncodedPacket, PacketSubscription, StreamCodecInfo
@@ -129,11 +129,11 @@ class CameraRecorder:
     def _on_packet(self, packet: EncodedPacket, codec: StreamCodecInfo | None) -> None:
         if not packet.data:
             return
-        if codec is None or codec.codec != "h264" or not codec.annexb:
+        if codec is None or codec.codec not in RECORDED_CODECS or not codec.annexb:
             name = "unknown" if codec is None else codec.codec
             if name not in self._warned:
                 self._warned.add(name)
-                self.last_error = f"codec {name} is not recorded (H.264 only)"
+                self.last_error = f"codec {name} is not recorded (H.264 and H.265 only)"
                 log.warning("recorder %s: %s", self.camera_id, self.last_error)
             self._finish()
             return
@@ -158,19 +158,19 @@ class CameraRecorder:
             return False
         if packet.pts is not None and self._last_pts is not None and packet.pts < self._last_pts:
             return True
-        params = parameter_sets(packet.data)
+        params = parameter_sets(packet.data, writer.spec.params.codec)
         if params is not None and params != writer.spec.params:
             return True
         return packet.captured_at - writer.spec.start >= self.segment_s
 
     def _open(self, packet: EncodedPacket, codec: StreamCodecInfo) -> None:
-        params = parameter_sets(packet.data)
+        params = parameter_sets(packet.data, codec.codec)
         if params is None:
             self.skipped += 1
             return
         size = self._sizes.get(params)
         if size is None:
-            size = keyframe_size(packet.data) or (codec.width, codec.height)
+            size = keyframe_size(packet.data, codec.codec) or (codec.width, codec.height)
             self._sizes = {params: size}
         if size[0] <= 0 or size[1] <= 0:
             self.skipped += 1
@@ -190,7 +190,7 @@ class CameraRecorder:
             return
         self._segment_id = self._store.add_segment(NewSegment(
             camera_id=self.camera_id, path=path, start=spec.start, end=spec.start, bytes=0,
-            width=size[0], height=size[1], codec="h264", closed=False,
+            width=size[0], height=size[1], codec=params.codec, closed=False,
         ))
         self._last_progress = time.monotonic()
 

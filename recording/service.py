@@ -171,7 +171,7 @@ def reindex(store: RecordingStore) -> tuple[int, int]:
         store.add_segment(NewSegment(
             camera_id=rel.parts[0], path=rel.as_posix(), start=start,
             end=start + facts.duration_s, bytes=path.stat().st_size, width=facts.width,
-            height=facts.height, codec="h264", closed=True,
+            height=facts.height, codec=facts.codec, closed=True,
         ))
         added += 1
     if closed or added:

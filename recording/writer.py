@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
 
@@ -70,7 +71,9 @@ class SegmentWriter:
             options={"movflags": MOVFLAGS, "flush_packets": "1"},
         )
         self._out.metadata[START_TAG] = f"{START_PREFIX}{spec.start:.6f}"
-        stream = self._out.add_stream("h264")
+        # H.265 keeps FFmpeg's `hev1` sample entry (parameter sets also in-band): its `hvc1`
+        # path corrupted the non-key pictures of these Annex B streams (FFmpeg 8.1, PyAV 18).
+        stream = cast(av.VideoStream, self._out.add_stream(spec.params.codec))
         stream.width, stream.height = spec.width, spec.height
         stream.time_base = TIME_BASE
         stream.codec_context.extradata = spec.params.extradata

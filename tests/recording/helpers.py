@@ -23,7 +23,8 @@ def annexb_packets(clip: Path, camera_id: str = "cam") -> list[EncodedPacket]:
     out: list[EncodedPacket] = []
     with av.open(str(clip)) as c:
         stream = c.streams.video[0]
-        bsf = av.BitStreamFilterContext("h264_mp4toannexb", in_stream=stream)
+        bsf = av.BitStreamFilterContext(f"{stream.codec_context.name}_mp4toannexb",
+                                        in_stream=stream)
         for p in c.demux(stream):
             if not p.size or p.pts is None or p.time_base is None:
                 continue
@@ -33,17 +34,17 @@ def annexb_packets(clip: Path, camera_id: str = "cam") -> list[EncodedPacket]:
     return out
 
 
-def clip_packets(tmp: Path, name: str, **kw: int | float) -> list[EncodedPacket]:
+def clip_packets(tmp: Path, name: str, **kw: int | float | bool) -> list[EncodedPacket]:
     return annexb_packets(make_clip(tmp / f"{name}.mp4", **kw))  # type: ignore[arg-type]
 
 
 class FanoutSource:
     """`subscribe_packets` / `codec_info` / `healths` over a real `PacketFanout`."""
 
-    def __init__(self, camera_id: str = "cam") -> None:
+    def __init__(self, camera_id: str = "cam", codec: str = "h264") -> None:
         self.camera_id = camera_id
         self.fanout = PacketFanout(camera_id, 600)
-        self.fanout.set_codec(StreamCodecInfo("h264", 0, 0, b"", True, "rtp"))
+        self.fanout.set_codec(StreamCodecInfo(codec, 0, 0, b"", True, "rtp"))
 
     def subscribe_packets(self, camera_id: str, max_packets: int = 300) -> PacketSubscription:
         if camera_id != self.camera_id:

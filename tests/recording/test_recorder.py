@@ -133,6 +133,34 @@ def test_b_frames_are_recorded_with_a_dts_delay(
     assert recorder.skipped == 0
 
 
+def test_h265_cameras_are_recorded_and_cut_too(tmp_path: Path, store: RecordingStore) -> None:
+    source = FanoutSource("cam", codec="hevc")
+    rec = CameraRecorder("cam", source, store, segment_s=2, idle_close_s=2.0)
+    rec.start()
+    try:
+        source.publish(clip_packets(tmp_path, "h", seconds=5, hevc=True))
+
+        def recorded() -> list[Segment] | None:
+            segs = store.segments("cam")
+            done = all(x.closed for x in segs) and sum(x.end - x.start for x in segs) > 4.9
+            return segs if done else None
+
+        segs = wait_for(recorded, 30, "5 s of H.265 segments")
+    finally:
+        assert rec.stop(10)
+    assert rec.last_error is None
+    assert {s.codec for s in segs} == {"hevc"}
+    decoded = [decode_frames(store.root / s.path) for s in segs]
+    assert sum(d[0] for d in decoded) == 125  # every frame, 5 s at 25 fps
+    assert {d[1:] for d in decoded} == {(320, 240, "hev1")}
+    dest = tmp_path / "clip.mp4"
+    result = cut(store.root, segs, 1001.5, 1003.5, dest)
+    frames, width, _, tag = decode_frames(dest)
+    assert (width, tag) == (320, "hev1")
+    assert result.start == pytest.approx(1001.0)  # the keyframe before
+    assert frames == round((result.end - result.start) * 25)
+
+
 def test_a_segment_cut_by_a_crash_is_repaired_and_reindexed(
     tmp_path: Path, store: RecordingStore
 ) -> None:

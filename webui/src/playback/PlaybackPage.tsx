@@ -15,7 +15,7 @@ import { useDanmaku } from "../danmaku/useDanmaku";
 import { errorLines } from "../errorMessage";
 import "./playback.css";
 import { RecordingApi, type Segment, type TimelineData } from "./recordingApi";
-import { coverageOf } from "./segments";
+import { canPlayCodec, coverageOf } from "./segments";
 import { usePlayback } from "./usePlayback";
 
 const SEGMENT_POLL_MS = 5000;
@@ -146,6 +146,12 @@ export function PlaybackPage() {
                 src={pb.segment ? rec.videoSrc(pb.segment, pb.reloads) : undefined} muted autoPlay playsInline
                 onLoadedMetadata={pb.onLoadedMetadata} onTimeUpdate={pb.onTimeUpdate}
                 onSeeked={pb.onTimeUpdate} onEnded={pb.onEnded} onPlay={pb.onPlay} onPause={pb.onPause} />
+              {pb.segment && !canPlayCodec(pb.segment.codec, (m) => document.createElement("video").canPlayType(m)) && (
+                <div className="live-message" data-testid="playback-unsupported">
+                  {t("playback.unsupported")}{" "}
+                  <a href={rec.videoSrc(pb.segment)} download>{t("playback.download")}</a>
+                </div>
+              )}
               {data.loaded && data.segments.length === 0 && data.error === null && (
                 <div className="live-message" data-testid="playback-empty">{t("playback.empty")}</div>
               )}

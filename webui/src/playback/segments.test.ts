@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Segment } from "./recordingApi";
-import { coverageOf, nextIndex, resolveSeek, segmentEnd, wallClock } from "./segments";
+import { canPlayCodec, coverageOf, nextIndex, resolveSeek, segmentEnd, wallClock } from "./segments";
 
 function seg(id: number, start: number, end: number | null, duration: number | null = null): Segment {
   return { id, camera_id: "cam", start, end, duration, bytes: 1, width: 640, height: 360,
@@ -42,5 +42,17 @@ describe("resolveSeek", () => {
 
   it("merges touching segments into coverage spans", () => {
     expect(coverageOf(SEGS)).toEqual([[1000, 1120], [1200, 1272]]);
+  });
+});
+
+describe("canPlayCodec", () => {
+  it("plays H.264 always and H.265 only where the browser says it can", () => {
+    const none = () => "";
+    const hevc = (mime: string) => (mime.includes("hev1") ? "probably" : "");
+    expect(canPlayCodec("h264", none)).toBe(true);
+    expect(canPlayCodec(null, none)).toBe(true);
+    expect(canPlayCodec("hevc", none)).toBe(false);
+    expect(canPlayCodec("hevc", hevc)).toBe(true);
+    expect(canPlayCodec("mjpeg", hevc)).toBe(false);
   });
 });

@@ -53,3 +53,19 @@ export function coverageOf(segments: readonly Segment[], slack = 1): [number, nu
   }
   return out;
 }
+
+/** MIME types a browser is asked about for each recorded codec (Main profile, level 3.1). */
+const CODEC_MIME: Record<string, string> = {
+  h264: 'video/mp4; codecs="avc1.42E01F"',
+  hevc: 'video/mp4; codecs="hev1.1.6.L93.B0"',
+};
+
+/**
+ * Whether the browser can play a segment of `codec`, given `canPlayType` (an HTMLVideoElement's).
+ * H.264 always plays; H.265 only where the browser has a decoder for it (often not).
+ */
+export function canPlayCodec(codec: string | null, canPlayType: (mime: string) => string): boolean {
+  if (codec === null || codec === "h264") return true;
+  const mime = CODEC_MIME[codec];
+  return mime !== undefined && canPlayType(mime) !== "";
+}
