@@ -138,7 +138,9 @@ class CameraRecorder:
             self._finish()
             return
         writer = self._writer
-        if writer is not None and self._must_cut(packet, writer):
+        if writer is not None and (
+            codec.codec != writer.spec.params.codec or self._must_cut(packet, writer)
+        ):
             self._finish()
         if self._writer is None:
             if not packet.is_keyframe:
