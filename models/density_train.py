@@ -7,11 +7,16 @@ Schedule: the YOLO11n backbone/neck starts from the COCO checkpoint and is froze
 `--backbone-lr-mult` × the head's learning rate, cosine decay. Deterministic for a seed on CPU.
 `--init FILE` continues from a CityEye checkpoint instead of the COCO backbone (a fresh cosine
 schedule); the new checkpoint records the earlier runs and its card lists their commands.
+With `--average-with-init` the run ends by averaging its best weights with the starting
+checkpoint's ((1-α)·init + α·best, α = 0.1 … 0.9: both come from one lineage, so their average
+is a model too, a "model soup"); the blend with the best held-out score replaces the
+checkpoint when it beats the run's best epoch.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import math
 import random
@@ -50,6 +55,7 @@ log = logging.getLogger(__name__)
 # Validation score: the sum of each dataset's MAE relative to its target (issue #11).
 TARGET_MAE: dict[Dataset, float] = {"A": 60.0, "B": 8.0, "Mall": 3.0}
 DEFAULT_CROPS: dict[str, float] = {"A": 2.0, "B": 1.0, "Mall": 0.25}
+BLEND_ALPHAS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # weight of the run's best epoch
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class TrainConfig:
     backbone: str = "yolo11n.pt"
     init: str | None = None  # a CityEye checkpoint to continue from (else the COCO backbone)
     eval_every: int = 1
+    average_with_init: bool = False  # end with the best blend of init and the run's best
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,7 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
     opt = _optimizer(net, cfg)
     rng = random.Random(cfg.seed)
     best: EvalResult | None = None
+    best_epoch = 0
     for epoch in range(1, cfg.epochs + 1):
         t_ep = time.monotonic()
         frozen = epoch <= cfg.freeze_epochs
@@ -216,13 +224,71 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
             time.monotonic() - t0,
         )
         if improved:
-            best = res
+            best, best_epoch = res, epoch
             meta = {"config": asdict(cfg), "epoch": epoch, "val": asdict(res),
                     "history": history}
             save_weights(net, out, meta)
             write_card(out, cfg, epoch, res, val, time.monotonic() - t0, stages=stages)
     assert best is not None
+    if cfg.average_with_init and cfg.init:
+        return average_with_init(cfg, out, best, best_epoch, val, images, device,
+                                 time.monotonic() - t0, stages)
     return best
+
+
+def blend(first: CrowdNet, second: CrowdNet, alpha: float) -> CrowdNet:
+    """A copy of `second` with every weight (1 - alpha)·first + alpha·second."""
+    a, b = first.state_dict(), second.state_dict()
+    net = copy.deepcopy(second)
+    net.load_state_dict({
+        k: (1 - alpha) * a[k].float() + alpha * v.float() if v.is_floating_point() else v
+        for k, v in b.items()
+    })
+    return net
+
+
+def average_with_init(
+    cfg: TrainConfig,
+    out: Path,
+    best: EvalResult,
+    epoch: int,
+    val: dict[Dataset, list[CrowdSample]],
+    images: Images,
+    device: torch.device,
+    seconds: float,
+    stages: Sequence[tuple[TrainConfig, Path]] = (),
+) -> EvalResult:
+    """Blend the starting checkpoint (`cfg.init`) with the run's best (`out`) at each of
+    BLEND_ALPHAS; keep the blend with the best held-out score if it beats `best` (the
+    checkpoint, its metadata and card are rewritten). Returns the kept result."""
+    assert cfg.init is not None
+    init, _ = load_weights(Path(cfg.init))
+    trained, meta = load_weights(out)
+    t0 = time.monotonic()
+    found: tuple[float, EvalResult, CrowdNet] | None = None
+    for alpha in BLEND_ALPHAS:
+        net = blend(init, trained, alpha).to(device)
+        res = evaluate(net, val, images, device)
+        log.info("blend %.1f x best + %.1f x init: val MAE %s score %.3f", alpha, 1 - alpha,
+                 {k: round(v, 2) for k, v in res.mae.items()}, res.score)
+        if found is None or res.score < found[1].score:
+            found = (alpha, res, net)
+    assert found is not None
+    alpha, res, net = found
+    if res.score >= best.score:
+        log.info("no blend beats the best epoch (score %.3f)", best.score)
+        return best
+    seconds += time.monotonic() - t0
+    note = (
+        f"The weights are a blend: {1 - alpha:.1f} x the starting checkpoint (`--init`) +"
+        f" {alpha:.1f} x this run's best epoch ({epoch}), the best held-out score among the"
+        f" blends α = {BLEND_ALPHAS[0]:g} … {BLEND_ALPHAS[-1]:g} ({res.score:.3f}; the epoch"
+        f" alone: {best.score:.3f}; `--average-with-init`).\n"
+    )
+    save_weights(net, out, {**meta, "val": asdict(res), "blend": {"alpha": alpha,
+                                                                  "epoch_val": asdict(best)}})
+    write_card(out, cfg, epoch, res, val, seconds, extra=note, stages=stages)
+    return res
 
 
 def _crops(text: str) -> dict[str, float]:
@@ -262,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backbone", type=Path, help="YOLO11n .pt (default: models dir)")
     p.add_argument("--models-dir", type=Path, help="default: CITYEYE_MODELS_DIR")
     p.add_argument("--threads", type=int, help="CPU threads for torch")
+    p.add_argument("--average-with-init", action="store_true",
+                   help="with --init: end with the best blend of the start and the result")
     return p
 
 
@@ -270,6 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.crop % 32:
         print("cityeye train-density: --crop must be a multiple of 32", file=sys.stderr)
+        return 2
+    if args.average_with_init and args.init is None:
+        print("cityeye train-density: --average-with-init needs --init (the start to blend with)",
+              file=sys.stderr)
         return 2
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -295,6 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         crops_per_image=args.crops_per_image or dict(DEFAULT_CROPS),
         device=device, backbone=str(backbone),
         init=str(args.init) if args.init else None, eval_every=max(1, args.eval_every),
+        average_with_init=args.average_with_init,
     )
     try:
         best = run(cfg, args.out)

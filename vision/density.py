@@ -4,8 +4,8 @@ The detector counts people well while they are few and separate; in a dense crow
 fraction of the heads and the density map is the better estimate. `hybrid_count` looks at the
 larger of the two estimates: below `switch_at` people it trusts the detector (MCNN over-counts
 empty, textured scenes), at or above it it takes the larger estimate (the detector saturates at
-a few dozen people). The switch (25) was chosen by measured MAE on ../shared/media/crowd; the
-whole sweep is in vision/README.md.
+a few dozen people). The switch (20) was chosen by measured MAE on ../shared/media/crowd with
+both density models (CityEye's and MCNN); the sweeps are in vision/README.md.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class HybridConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Use the density count where it says at least this many people are in the area.
-    switch_at: float = Field(default=25.0, ge=0.0)
+    switch_at: float = Field(default=20.0, ge=0.0)
 
 
 @dataclass(frozen=True)

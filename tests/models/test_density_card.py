@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from models.density_card import write_card
+from models.crowdnet import crowdnet_skeleton
+from models.density_card import reproduce_command, write_card
 from models.density_data import CrowdSample, Dataset
-from models.density_train import EvalResult, TrainConfig, build_parser
+from models.density_train import EvalResult, TrainConfig, blend, build_parser
 
 
 def test_crops_per_image_and_init_flags_parse() -> None:
@@ -46,3 +48,19 @@ def test_card_lists_the_earlier_stage_commands_in_order(tmp_path: Path) -> None:
     # every flag the command uses is one the CLI accepts
     args = build_parser().parse_args(lines[1].split()[2:])
     assert (args.epochs, args.lr, args.init) == (4, 4e-5, Path("stage1.pt"))
+
+
+def test_a_blend_is_the_weighted_average_and_its_flag_round_trips(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    first, second = crowdnet_skeleton(), crowdnet_skeleton()
+    mixed = blend(first, second, 0.7)
+    a, b, m = first.state_dict(), second.state_dict(), mixed.state_dict()
+    key = next(k for k, v in b.items() if v.is_floating_point() and v.numel() > 1)
+    assert not torch.equal(a[key], b[key])
+    assert torch.allclose(m[key], 0.3 * a[key] + 0.7 * b[key])
+    assert torch.equal(blend(first, second, 1.0).state_dict()[key], b[key])
+    assert mixed is not second
+    cfg = TrainConfig(data="train", init="stage4.pt", average_with_init=True)
+    command = reproduce_command(cfg, tmp_path / "w.pt")
+    assert command.endswith("--init stage4.pt --average-with-init")
+    assert build_parser().parse_args(command.split()[2:]).average_with_init
