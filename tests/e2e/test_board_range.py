@@ -49,7 +49,7 @@ def live(tmp_path: Path, media_dir: Path) -> Iterator[LiveServer]:
 
 def _pre_roll(live: LiveServer, token: str, timeout_s: float = 60) -> None:
     """Wait until a finished segment began more than PRE_S ago (the alert's range is recorded
-    from its start; the clip has B-frames, so the recorder drops its first GOP once)."""
+    from its start)."""
     with live.client(token) as c:
         deadline = time.monotonic() + timeout_s
         while True:

@@ -19,7 +19,6 @@ export const CAMERA_POLL_MS = 3000;
 /** Playout delay in exact-sync mode: time for detection results to reach the browser. */
 export const SYNC_DELAY_MS = 1000;
 const LAYER_KEYS: (keyof Layers)[] = ["boxes", "zones", "heatmap", "counts"];
-/** Live danmaku: markers of the last 10 minutes, then the feed. */
 
 function StatsPanel({ stats, cameraStatus }: { stats: PlayerStats | null; cameraStatus: string }) {
   const { t } = useTranslation();

@@ -107,6 +107,9 @@ export function PlaybackPage() {
   const shown = danmaku.feed.markers.filter((m) => matchesFilter(m, danmaku.filter));
   const coverage = data.timeline?.coverage ?? coverageOf(data.segments);
   const [zs, ze] = zoomWindow(pb.playhead ?? day);
+  const codec = pb.segment?.codec ?? null;
+  const playable = useMemo(
+    () => canPlayCodec(codec, (mime) => document.createElement("video").canPlayType(mime)), [codec]);
   const togglePlay = () => {
     const video = videoRef.current;
     if (!video) return;
@@ -146,7 +149,7 @@ export function PlaybackPage() {
                 src={pb.segment ? rec.videoSrc(pb.segment, pb.reloads) : undefined} muted autoPlay playsInline
                 onLoadedMetadata={pb.onLoadedMetadata} onTimeUpdate={pb.onTimeUpdate}
                 onSeeked={pb.onTimeUpdate} onEnded={pb.onEnded} onPlay={pb.onPlay} onPause={pb.onPause} />
-              {pb.segment && !canPlayCodec(pb.segment.codec, (m) => document.createElement("video").canPlayType(m)) && (
+              {pb.segment && !playable && (
                 <div className="live-message" data-testid="playback-unsupported">
                   {t("playback.unsupported")}{" "}
                   <a href={rec.videoSrc(pb.segment)} download>{t("playback.download")}</a>
