@@ -6,7 +6,11 @@
 - naive: per camera, one after another, `YOLO(weights).track(clip, stream=True)` (decodes at
   full resolution, one frame at a time) for the same number of frames, timed from its first
   result on (its model load and warm-up excluded, as they are for the other two);
-and the ratios (targets: pipeline >= 0.9 x model-only, >= 2 x naive).
+and the ratios (targets: pipeline >= 0.9 x model-only, >= 2 x naive). On Linux it also prints
+where the CPU went per analysed frame (from /proc: the inference runtime's threads, the batching
+worker, the analytics thread, the rest; a synchronous inference partly runs on the calling
+thread, so runtime + batching is the detector's cost) and how busy the cores were: if pipeline
+and model-only kept the cores equally busy, their fps ratio would be the "cpu ratio" printed.
 
     CITYEYE_MODELS_DIR=../shared/models CITYEYE_MEDIA_DIR=../shared/media \\
         python bench/pipeline.py [--frames 60] [--cameras 1 2 4] [--device cpu] [--density] \\
@@ -21,6 +25,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,6 +45,59 @@ CLIPS = (
     "traffic_highway_mihailrc.mp4",
     "pedestrians_street_amirhossein.mp4",
 )
+
+
+ROLES = ("runtime", "batching", "analytics", "other")
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds used so far by this process's live threads, by role: the batching worker
+    (`vision-NAME`), its analytics thread (`vision-NAME-analytics`), threads Python did not
+    start (the inference runtime's pool), the rest (this script, other Python threads).
+    Empty where /proc is missing."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return {}
+    names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+    tick = os.sysconf("SC_CLK_TCK")
+    out = dict.fromkeys(ROLES, 0.0)
+    for task in tasks.iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        name = names.get(int(task.name))
+        if name is None:
+            role = "runtime"
+        elif name.startswith("vision-"):
+            role = "analytics" if name.endswith("-analytics") else "batching"
+        else:
+            role = "other"
+        out[role] += cpu
+    return out
+
+
+@dataclass(frozen=True)
+class Measured:
+    fps: float
+    frames: int
+    seconds: float
+    cpu: dict[str, float]  # CPU seconds by role over the measured frames ({} without /proc)
+
+    def cpu_ms_per_frame(self, role: str) -> float:
+        return 1e3 * self.cpu.get(role, 0.0) / self.frames
+
+    def busy(self) -> float:
+        """The share of the machine's cores the process kept busy while measured."""
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        return sum(self.cpu.values()) / (self.seconds * cores)
+
+
+def cpu_since(before: dict[str, float]) -> dict[str, float]:
+    after = thread_cpu()
+    return {k: after[k] - before.get(k, 0.0) for k in after}
 
 
 class Replay:
@@ -92,7 +150,7 @@ def run_pipeline(
     det: UltralyticsConfig,
     models_dir: Path | None,
     density: bool,
-) -> float:
+) -> Measured:
     replay = Replay(frames)
     settings = VisionSettings(
         detectors={"default": det},
@@ -113,27 +171,34 @@ def run_pipeline(
         if bad:
             raise RuntimeError(bad[0].status)
         want = sum(len(f) for f in frames.values())
+        cpu0 = thread_cpu()
         replay.t0 = t0 = time.perf_counter()
-        while replay.total() < want:
+        while (done := replay.total()) < want:
             if time.perf_counter() - t0 > 600:
                 raise TimeoutError("the pipeline did not finish within 600 s")
             time.sleep(0.01)
-        return replay.total() / (time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
+        return Measured(done / seconds, done, seconds, cpu_since(cpu0))
     finally:
         service.stop()
 
 
 def run_model_only(
     frames: dict[str, list[ClipFrame]], det: UltralyticsConfig, models_dir: Path | None
-) -> float:
+) -> Measured:
     detector = build_detector(det, models_dir)
     cams = list(frames)
     n = min(len(f) for f in frames.values())
     detector.detect_batch([frames[cams[0]][0].image])  # warm-up, as the pipeline's first batch
+    cpu0 = thread_cpu()
     t0 = time.perf_counter()
     for i in range(n):
         detector.detect_batch([frames[c][i].image for c in cams])
-    return n * len(cams) / (time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    cpu = cpu_since(cpu0)
+    if cpu:  # this thread calls the detector: it is the batching here
+        cpu["batching"], cpu["other"] = cpu["other"], 0.0
+    return Measured(n * len(cams) / seconds, n * len(cams), seconds, cpu)
 
 
 def run_naive(clips: list[Path], n: int, det: UltralyticsConfig, models_dir: Path | None) -> float:
@@ -210,24 +275,50 @@ def main(argv: list[str] | None = None) -> int:
         f"{'cameras':>7} {'pipeline fps':>13} {'model-only fps':>15} {'naive fps':>10} "
         f"{'pipe/model':>11} {'pipe/naive':>11}"
     )
+    cpu_rows: list[tuple[int, Measured, Measured]] = []
     for n in args.cameras:
         clips = [media / CLIPS[i % len(CLIPS)] for i in range(n)]
         frames = {
             f"cam{i + 1}": decode(c, f"cam{i + 1}", args.frames, args.width)
             for i, c in enumerate(clips)
         }
-        pipe = model = naive = 0.0
+        pipes: list[Measured] = []
+        models: list[Measured] = []
+        naive = 0.0
         for _ in range(max(1, args.repeat)):
-            pipe = max(pipe, run_pipeline(frames, det, models_dir, args.density))
-            model = max(model, run_model_only(frames, det, models_dir))
+            pipes.append(run_pipeline(frames, det, models_dir, args.density))
+            models.append(run_model_only(frames, det, models_dir))
             naive = max(naive, run_naive(clips, args.frames, det, models_dir))
+        pipe = max(pipes, key=lambda m: m.fps)
+        model = max(models, key=lambda m: m.fps)
         print(
-            f"{n:>7} {pipe:>13.1f} {model:>15.1f} {naive:>10.1f}"
-            f" {pipe / model:>11.2f} {pipe / naive:>11.2f}",
+            f"{n:>7} {pipe.fps:>13.1f} {model.fps:>15.1f} {naive:>10.1f}"
+            f" {pipe.fps / model.fps:>11.2f} {pipe.fps / naive:>11.2f}",
             flush=True,
         )
+        cpu_rows.append((n, pipe, model))
         del frames
+    print_cpu(cpu_rows)
     return 0
+
+
+def print_cpu(rows: list[tuple[int, Measured, Measured]]) -> None:
+    if not rows or not rows[0][1].cpu:
+        return
+    print("\nCPU per analysed frame, ms (the runs in the table above):")
+    print(
+        f"{'cameras':>7} {'run':>10} " + " ".join(f"{r:>9}" for r in ROLES)
+        + f" {'total':>7} {'busy':>5}"
+    )
+    for n, pipe, model in rows:
+        for label, m in (("pipeline", pipe), ("model-only", model)):
+            total = sum(m.cpu_ms_per_frame(r) for r in ROLES)
+            print(
+                f"{n:>7} {label:>10} " + " ".join(f"{m.cpu_ms_per_frame(r):>9.2f}" for r in ROLES)
+                + f" {total:>7.2f} {m.busy():>5.0%}"
+            )
+        ratio = sum(model.cpu.values()) / model.frames / (sum(pipe.cpu.values()) / pipe.frames)
+        print(f"{n:>7} {'cpu ratio':>10} model-only CPU / pipeline CPU per frame = {ratio:.2f}")
 
 
 if __name__ == "__main__":
