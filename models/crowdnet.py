@@ -2,10 +2,12 @@
 Ultralytics' yolo11n.yaml, batch norm fused) feeding a small density head at stride 8.
 
 The head reduces the neck's P4 (stride 16) and P5 (stride 32) outputs with 1×1 convolutions,
-upsamples them onto P3 (stride 8), and maps the fused features to one non-negative channel:
-people per 8×8 cell, so the count is the sum of the map. Input: RGB float 0–1, sides padded to
-multiples of 32. The architecture is rebuilt from the yaml shipped inside the ultralytics
-package, so loading the shipped weights needs no download and no yolo11n.pt.
+upsamples them onto P3 (stride 8), adds a strided convolution of the backbone's stride-4 stage
+(layer 2: the detail of heads a few pixels wide in dense crowds), and maps the fused features to
+one non-negative channel: people per 8×8 cell, so the count is the sum of the map. Input: RGB
+float 0–1, sides padded to multiples of 32. The architecture is rebuilt from the yaml shipped
+inside the ultralytics package, so loading the shipped weights needs no download and no
+yolo11n.pt.
 """
 
 from __future__ import annotations
@@ -28,17 +30,28 @@ log = logging.getLogger(__name__)
 
 STRIDE = 8
 PAD_TO = 32
-# Outputs of the Ultralytics layers the head reads: P3 (64 ch), P4 (128), P5 (256) for "n".
-FEATURE_LAYERS = (16, 19, 22)
+# Outputs of the Ultralytics layers the head reads: the stride-4 backbone stage (64 ch, fine
+# detail of small heads), P3 (64 ch), P4 (128), P5 (256) for "n".
+FEATURE_LAYERS = (2, 16, 19, 22)
 N_LAYERS = 23
 # The network is trained on targets × this (small per-cell values learn slowly); its raw output
 # is linear (a ReLU output dies early in training), so `density()` clamps and rescales.
 DENSITY_SCALE = 10.0
+FORMAT = "cityeye-density/2"
+# Format 1 had no stride-4 detail branch; its checkpoints load with that branch at zero.
+OLD_FORMATS = {"cityeye-density/1": ("head.detail.weight", "head.detail.bias")}
 
 
 class DensityHead(nn.Module):
-    def __init__(self, c3: int = 64, c4: int = 128, c5: int = 256, width: int = 64) -> None:
+    def __init__(
+        self, c2: int = 64, c3: int = 64, c4: int = 128, c5: int = 256, width: int = 64
+    ) -> None:
         super().__init__()
+        # Stride-4 detail, brought to stride 8 and added to the body's first layer. It starts at
+        # zero, so a checkpoint without it (format 1) loads as the same function.
+        self.detail = nn.Conv2d(c2, 96, 3, stride=2, padding=1)
+        for param in self.detail.parameters():
+            nn.init.zeros_(param)
         self.red4 = nn.Conv2d(c4, width, 1)
         self.red5 = nn.Conv2d(c5, width, 1)
         self.body = nn.Sequential(
@@ -49,11 +62,14 @@ class DensityHead(nn.Module):
             nn.Conv2d(64, 1, 1),
         )
 
-    def forward(self, p3: torch.Tensor, p4: torch.Tensor, p5: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, p2: torch.Tensor, p3: torch.Tensor, p4: torch.Tensor, p5: torch.Tensor
+    ) -> torch.Tensor:
         size = p3.shape[-2:]
         f4 = F.interpolate(self.red4(p4), size=size, mode="bilinear", align_corners=False)
         f5 = F.interpolate(self.red5(p5), size=size, mode="bilinear", align_corners=False)
-        out: torch.Tensor = self.body(torch.cat((p3, f4, f5), dim=1))
+        h = self.body[0](torch.cat((p3, f4, f5), dim=1)) + self.detail(p2)
+        out: torch.Tensor = self.body[1:](h)
         return out
 
 
@@ -79,8 +95,8 @@ class CrowdNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Raw output: DENSITY_SCALE × people per cell, not clamped (what training fits)."""
-        p3, p4, p5 = self.features(x)
-        out: torch.Tensor = self.head(p3, p4, p5)
+        p2, p3, p4, p5 = self.features(x)
+        out: torch.Tensor = self.head(p2, p3, p4, p5)
         return out
 
     def density(self, x: torch.Tensor) -> torch.Tensor:
@@ -137,7 +153,7 @@ def save_weights(net: CrowdNet, path: Path, meta: dict[str, Any]) -> None:
     """fp16 state dict plus metadata (a few MB)."""
     state = {k: v.detach().to(torch.float16).cpu() for k, v in net.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"format": "cityeye-density/1", "state_dict": state, "meta": meta}, path)
+    torch.save({"format": FORMAT, "state_dict": state, "meta": meta}, path)
 
 
 def load_weights(path: Path) -> tuple[CrowdNet, dict[str, Any]]:
@@ -147,10 +163,13 @@ def load_weights(path: Path) -> tuple[CrowdNet, dict[str, Any]]:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, ValueError, pickle.UnpicklingError, EOFError) as exc:
         raise ModelLoadError(f"cannot read density weights {path}: {exc}") from exc
-    if not isinstance(blob, dict) or blob.get("format") != "cityeye-density/1":
+    fmt = blob.get("format") if isinstance(blob, dict) else None
+    if fmt != FORMAT and fmt not in OLD_FORMATS:
         raise ModelLoadError(f"{path} is not a CityEye density checkpoint")
     net = crowdnet_skeleton()
     state = {k: v.float() for k, v in blob["state_dict"].items()}
+    for key in OLD_FORMATS.get(str(fmt), ()):
+        state.setdefault(key, net.state_dict()[key])
     try:
         net.load_state_dict(state, strict=True)
     except RuntimeError as exc:

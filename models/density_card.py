@@ -61,7 +61,8 @@ def write_card(
     text = f"""# CityEye crowd-density model (`{weights.name}`)
 
 Density-map crowd counter: the COCO-trained YOLO11n backbone and neck (Ultralytics, layers
-0-22, batch norm fused) and a small density head at stride 8 (models/crowdnet.py). The count
+0-22, batch norm fused) and a small density head at stride 8 that also reads the stride-4
+backbone stage (models/crowdnet.py). The count
 of an image is the sum of its density map. Weights: fp16 state dict.
 
 ## Data and licence

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from models.crowdnet import crowdnet_skeleton
+from models.crowdnet import crowdnet_skeleton, load_weights, save_weights
 from models.density_card import reproduce_command, write_card
 from models.density_data import CrowdSample, Dataset
 from models.density_train import EvalResult, TrainConfig, blend, build_parser
+from models.protocols import ModelLoadError
 
 
 def test_crops_per_image_and_init_flags_parse() -> None:
@@ -64,3 +65,33 @@ def test_a_blend_is_the_weighted_average_and_its_flag_round_trips(tmp_path: Path
     command = reproduce_command(cfg, tmp_path / "w.pt")
     assert command.endswith("--init stage4.pt --average-with-init")
     assert build_parser().parse_args(command.split()[2:]).average_with_init
+
+
+def test_a_format_1_checkpoint_loads_as_the_same_function(tmp_path: Path) -> None:
+    """Format 1 had no stride-4 detail branch: it loads with that branch at zero, so the
+    network computes what it computed before; format 2 saves and loads the branch."""
+    torch.manual_seed(0)
+    net = crowdnet_skeleton().eval()
+    x = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        for param in net.head.detail.parameters():
+            param.zero_()
+        want = net(x)
+    old = {k: v.half() for k, v in net.state_dict().items() if not k.startswith("head.detail")}
+    path = tmp_path / "old.pt"
+    torch.save({"format": "cityeye-density/1", "state_dict": old, "meta": {}}, path)
+    loaded, _ = load_weights(path)
+    assert all(float(p.detach().abs().sum()) == 0.0 for p in loaded.head.detail.parameters())
+    with torch.no_grad():
+        assert torch.allclose(loaded(x), want, atol=0.05, rtol=0.01)  # fp16 storage
+
+    with torch.no_grad():
+        for param in net.head.detail.parameters():
+            param.fill_(0.01)
+    save_weights(net, tmp_path / "new.pt", {})
+    again, _ = load_weights(tmp_path / "new.pt")
+    detail = again.head.detail.weight
+    assert torch.allclose(detail, torch.full_like(detail, 0.01), atol=1e-4)
+    torch.save({"format": "cityeye-density/9", "state_dict": old}, tmp_path / "x.pt")
+    with pytest.raises(ModelLoadError, match="not a CityEye density checkpoint"):
+        load_weights(tmp_path / "x.pt")
