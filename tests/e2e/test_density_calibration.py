@@ -82,4 +82,11 @@ def test_admin_calibrates_density_from_annotated_frames(
     assert report["points"] == sum(heads)
     assert report["evaluated_on"] == "held-out"
     assert report["mae_after"] >= 0
+    # A calibration that made the held-out error larger comes with the advice to clear it.
+    worse = page.get_by_test_id("dc-worse")
+    if report["mae_after"] > report["mae_before"]:
+        expect(worse).to_be_visible()
+        expect(worse).to_contain_text("建议清除校准")
+    else:
+        expect(worse).to_have_count(0)
     page.context.close()

@@ -10,7 +10,9 @@ import { blobToFrameData, deleteCalibration, getCalibration, postCalibration } f
 import {
   blocker,
   buildRequest,
+  calibrationWorse,
   errorChange,
+  formatChange,
   parsePointsFile,
   togglePoint,
   totalPoints,
@@ -150,8 +152,11 @@ export function DensityCalibrationPage() {
                 frames: report.frames,
                 points: report.points,
               })}
-              {change !== null && <strong> ({t("densityCal.change", { pct: Math.round(change * 100) })})</strong>}
+              {change !== null && <strong> ({t("densityCal.change", { pct: formatChange(change) })})</strong>}
             </p>
+            {calibrationWorse(report) && (
+              <p className="dc-warn" role="status" data-testid="dc-worse">{t("densityCal.worse")}</p>
+            )}
             <p className="dc-note">{t(report.evaluated_on === "fit" ? "densityCal.evalFit" : "densityCal.evalHeldOut")}</p>
             <table className="dc-table">
               <thead>

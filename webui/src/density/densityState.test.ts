@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   blocker,
   buildRequest,
+  calibrationWorse,
   errorChange,
+  formatChange,
   parsePointsFile,
   togglePoint,
   totalPoints,
@@ -79,5 +81,15 @@ describe("the request and the result", () => {
     const report = { frames: 5, points: 150, mae_before: 4, mae_after: 1, evaluated_on: "held-out", per_frame: [] };
     expect(errorChange(report)).toBeCloseTo(-0.75);
     expect(errorChange({ ...report, mae_before: 0 })).toBeNull();
+  });
+
+  it("signs the change and flags a calibration that made the error larger", () => {
+    const report = { frames: 3, points: 113, mae_before: 1.25, mae_after: 1.6, evaluated_on: "held-out", per_frame: [] };
+    expect(formatChange(errorChange(report) ?? 0)).toBe("+28");
+    expect(formatChange(-0.75)).toBe("-75");
+    expect(formatChange(0)).toBe("0");
+    expect(calibrationWorse(report)).toBe(true);
+    expect(calibrationWorse({ ...report, mae_after: 1.25 })).toBe(false);
+    expect(calibrationWorse({ ...report, mae_after: 0.5 })).toBe(false);
   });
 });

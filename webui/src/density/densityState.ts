@@ -133,3 +133,15 @@ export function errorChange(report: CalibrationReport): number | null {
   if (report.mae_before <= 0) return null;
   return (report.mae_after - report.mae_before) / report.mae_before;
 }
+
+/** The change as the page shows it: signed whole percent ("+28", "-75"). */
+export function formatChange(change: number): string {
+  const pct = Math.round(change * 100);
+  return pct > 0 ? `+${pct}` : String(pct);
+}
+
+/** Calibration made the counts worse on the frames it was checked on: the page advises
+ * clearing it (the model was already close there) or labelling more frames. */
+export function calibrationWorse(report: CalibrationReport): boolean {
+  return report.mae_after > report.mae_before;
+}
