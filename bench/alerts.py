@@ -131,15 +131,22 @@ async def listen(url: str, clocks: Clocks, feed: str, stop: asyncio.Event) -> No
             sink.setdefault(key, t)
 
 
-def figures(name: str, clocks: Clocks, sink: dict[str, float]) -> list[float]:
-    lat = sorted((sink[k] - p) * 1000 for k, p in clocks.published.items() if k in sink)
-    if not lat:
-        print(f"{name:<24} no messages arrived")
-        return []
-    q = statistics.quantiles(lat, n=100)
-    print(f"{name:<24} {len(lat):>6}/{len(clocks.published):<6} p50 {q[49]:7.1f} ms   p95"
-          f" {q[94]:7.1f} ms   p99 {q[98]:7.1f} ms   max {lat[-1]:7.1f} ms")
-    return lat
+def latency_figures(name: str, lat_ms: list[float], expected: int) -> float | None:
+    """Print how many of `expected` arrived and their p50/p95/p99/max; returns the p95 (None
+    when fewer than two arrived). bench/danmaku.py uses it too."""
+    if len(lat_ms) < 2:
+        print(f"{name:<34} {len(lat_ms)}/{expected} arrived")
+        return None
+    lat_ms = sorted(lat_ms)
+    q = statistics.quantiles(lat_ms, n=100, method="inclusive")
+    print(f"{name:<34} {len(lat_ms):>6}/{expected:<6} p50 {q[49]:7.1f} ms   p95 {q[94]:7.1f} ms"
+          f"   p99 {q[98]:7.1f} ms   max {lat_ms[-1]:7.1f} ms")
+    return q[94]
+
+
+def figures(name: str, clocks: Clocks, sink: dict[str, float]) -> float | None:
+    lat = [(sink[k] - p) * 1000 for k, p in clocks.published.items() if k in sink]
+    return latency_figures(name, lat, len(clocks.published))
 
 
 async def measure(base: str, token: str, bus: InProcessBus, args: argparse.Namespace) -> tuple[
@@ -170,11 +177,9 @@ def run(args: argparse.Namespace) -> None:
     print(f"\nduty desk: {len(clocks.published)} events in {took:.1f} s"
           f" ({len(clocks.published) / took:.0f}/s) across {args.cameras} cameras"
           f" -> {len(alerts)} alerts (grouped by condition)")
-    desk = figures("desk WS (alerts)", clocks, clocks.desk)
-    base_lat = figures("event WS (baseline)", clocks, clocks.events)
-    if desk and base_lat:
-        p95 = statistics.quantiles(desk, n=100)[94]
-        b95 = statistics.quantiles(base_lat, n=100)[94]
+    p95 = figures("desk WS (alerts)", clocks, clocks.desk)
+    b95 = figures("event WS (baseline)", clocks, clocks.events)
+    if p95 is not None and b95 is not None:
         print(f"desk p95 / baseline p95 = {p95 / max(b95, 1e-3):.1f}x;"
               f" target p95 <= 1000 ms: {'met' if p95 <= 1000 else 'NOT met'}")
 

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import logging
-import statistics
 import sys
 import tempfile
 import threading
@@ -30,7 +29,11 @@ from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from alerts import PASSWORD, serve  # bench/ is not a package: its directory is on the path
+from alerts import (  # bench/ is not a package: its directory is on the path
+    PASSWORD,
+    latency_figures,
+    serve,
+)
 
 CAMERA = "cam-00"
 
@@ -107,17 +110,6 @@ async def measure(base: str, token: str, args: argparse.Namespace) -> Clocks:
     return clocks
 
 
-def figures(name: str, lat_ms: list[float], expected: int) -> float | None:
-    if len(lat_ms) < 2:
-        print(f"{name:<34} {len(lat_ms)}/{expected} arrived")
-        return None
-    lat_ms.sort()
-    q = statistics.quantiles(lat_ms, n=100, method="inclusive")
-    print(f"{name:<34} {len(lat_ms):>6}/{expected:<6} p50 {q[49]:7.1f} ms   p95 {q[94]:7.1f} ms"
-          f"   p99 {q[98]:7.1f} ms   max {lat_ms[-1]:7.1f} ms")
-    return q[94]
-
-
 def run(args: argparse.Namespace) -> None:
     overrides = {"marker_rate_limit": 1000, "marker_rate_window_s": 1.0}
     with tempfile.TemporaryDirectory() as tmp, \
@@ -131,9 +123,9 @@ def run(args: argparse.Namespace) -> None:
              if k in sink]
     first = [min(sink[k] for sink in clocks.arrived if k in sink) * 1000 - t * 1000
              for k, t in clocks.sent.items() if any(k in sink for sink in clocks.arrived)]
-    b95 = figures("POST round trip (baseline)", post, n)
-    figures("first viewer", first, n)
-    p95 = figures(f"every viewer ({args.viewers})", every, n * args.viewers)
+    b95 = latency_figures("POST round trip (baseline)", post, n)
+    latency_figures("first viewer", first, n)
+    p95 = latency_figures(f"every viewer ({args.viewers})", every, n * args.viewers)
     if p95 is not None and b95 is not None:
         print(f"viewers p95 / POST p95 = {p95 / max(b95, 1e-3):.2f}x;"
               f" target p95 <= 1000 ms: {'met' if p95 <= 1000 else 'NOT met'}")

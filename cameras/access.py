@@ -1,6 +1,7 @@
 """Which cameras an account may see, in one place for every router: a camera is visible when
 its unit is one of the account's units (an administrator's units are all of them), an unknown
-camera is a 404 and another unit's camera a 403, each with a message that says why."""
+camera is a 404 and another unit's camera a 403, each with a message (Chinese, then English)
+that says why. `NotFound`/`Forbidden` are also the markers and patrol packages' errors."""
 
 from __future__ import annotations
 
@@ -13,22 +14,22 @@ from cameras.orm import CameraRow
 
 
 class NotFound(Exception):
-    """No camera with that id."""
+    """No camera (or, for markers, no marker) with that id visible to the caller."""
 
 
 class Forbidden(Exception):
-    """The camera exists but lies outside the caller's units."""
+    """The camera lies outside the caller's units (or the caller may not do this)."""
 
 
 def camera_row(session: Session, user: Principal | None, camera_id: str) -> CameraRow:
     """The camera, if it exists and `user` may see it (None: no check); NotFound/Forbidden."""
     row = session.get(CameraRow, camera_id)
     if row is None:
-        raise NotFound(f"camera {camera_id!r} does not exist")
+        raise NotFound(f"摄像机 {camera_id!r} 不存在 / camera {camera_id!r} does not exist")
     if user is not None and not user.can_see_unit(row.unit_id):
         raise Forbidden(
-            f"camera {camera_id!r} belongs to another unit; your account"
-            f" ({user.unit_name}) cannot see it"
+            f"摄像机 {camera_id!r} 属于其他单位 / camera {camera_id!r} belongs to another unit;"
+            f" your account ({user.unit_name}) cannot see it"
         )
     return row
 

@@ -14,11 +14,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 
 from auth.accounts import Principal, Role
 from auth.deps import CurrentUser, ws_authenticate
+from cameras.access import Forbidden, NotFound, camera_row
 from db.database import Database
 from events.wsfeed import as_is, serve_queue
 from markers.schemas import Marker, MarkerIn, MarkerKind, MarkerMessage, MarkerPatch
 from markers.service import MarkerService, RateLimited
-from markers.store import MAX_LIMIT, Forbidden, MarkerQuery, NotFound, camera_for
+from markers.store import MAX_LIMIT, MarkerQuery
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["markers"])
@@ -119,7 +120,7 @@ def delete_marker(marker_id: int, user: CurrentUser, service: ServiceDep) -> Non
 
 def _check_camera(database: Database, user: Principal, camera_id: str) -> None:
     with database.session() as session:
-        camera_for(session, user, camera_id)
+        camera_row(session, user, camera_id)
 
 
 @router.websocket("/api/markers/ws")

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from auth.accounts import Principal, Role
-from cameras.access import visible_camera_ids
+from cameras.access import Forbidden, NotFound, camera_row, visible_camera_ids
 from db.database import Database
 from events.bus import EventBus, Subscription
 from events.model import KIND_NAMES_ZH, Event
@@ -30,10 +30,7 @@ from markers.orm import MarkerRow
 from markers.ratelimit import RateLimiter
 from markers.schemas import Marker, MarkerIn, MarkerOp, MarkerPatch, sanitise
 from markers.store import (
-    Forbidden,
     MarkerQuery,
-    NotFound,
-    camera_for,
     find,
     live_row,
     to_markers,
@@ -151,7 +148,7 @@ class MarkerService:
             if not admin:
                 if q.camera_ids is not None:
                     for cid in q.camera_ids:
-                        camera_for(session, user, cid)
+                        camera_row(session, user, cid)
                 else:
                     allowed = visible_camera_ids(session, user) or set()
                     q = replace(q, camera_ids=sorted(allowed))
@@ -166,7 +163,7 @@ class MarkerService:
     def create(self, user: Principal, body: MarkerIn, *, rate_limited: bool = True) -> Marker:
         """A user's marker. NotFound/Forbidden for the camera, RateLimited when too fast."""
         with self._db.session() as session:
-            camera_for(session, user, body.camera_id)
+            camera_row(session, user, body.camera_id)
             if rate_limited:
                 wait = self.limiter.hit(user.username)
                 if wait is not None:

@@ -12,21 +12,11 @@ from datetime import datetime
 from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
-from auth.accounts import Principal, Role
 from auth.orm import UserRow
-from cameras.orm import CameraRow
 from markers.orm import MarkerRow
 from markers.schemas import Author, Marker, MarkerKind
 
 MAX_LIMIT = 1000
-
-
-class NotFound(Exception):
-    """The marker or camera does not exist (or is not visible to the caller)."""
-
-
-class Forbidden(Exception):
-    """The caller may not do this."""
 
 
 @dataclass(frozen=True)
@@ -39,17 +29,6 @@ class MarkerQuery:
     tiers: list[int] | None = None
     include_hidden: bool = False
     limit: int = 500
-
-
-def camera_for(session: Session, user: Principal, camera_id: str) -> CameraRow:
-    """The camera if it exists and the user's units include it; NotFound/Forbidden say why."""
-    row = session.get(CameraRow, camera_id)
-    if row is None:
-        raise NotFound(f"摄像机 {camera_id!r} 不存在 / camera {camera_id!r} does not exist")
-    if user.role != Role.ADMIN and not user.can_see_unit(row.unit_id):
-        raise Forbidden(f"摄像机 {camera_id!r} 属于其他单位 / camera {camera_id!r} belongs to"
-                        f" another unit; your account ({user.unit_name}) cannot see it")
-    return row
 
 
 def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:

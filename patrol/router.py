@@ -8,9 +8,9 @@ from typing import Annotated, NoReturn
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from auth.deps import CurrentUser
+from cameras.access import Forbidden, NotFound
 from markers.router import get_service
 from markers.service import MarkerService
-from markers.store import Forbidden, NotFound
 from patrol.schemas import ItemMark, Tour, TourIn, TourPatch, TourRun
 from patrol.service import Conflict, PatrolService
 

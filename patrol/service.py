@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.accounts import Principal, Role
+from cameras.access import Forbidden, NotFound
 from cameras.orm import CameraRow
 from db.database import Database
 from markers.service import MarkerService
-from markers.store import Forbidden, NotFound, summarise
+from markers.store import summarise
 from patrol.orm import TourRow, TourRunItemRow, TourRunRow
 from patrol.schemas import (
     ItemMark,
