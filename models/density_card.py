@@ -33,6 +33,7 @@ def reproduce_command(cfg: TrainConfig, out: Path) -> str:
         f" --scale-max {cfg.scale_max} --crops-per-image {crops}"
         f" --eval-every {cfg.eval_every} --device {cfg.device}"
         + (f" --init {cfg.init}" if cfg.init else "")
+        + (f" --swa-from {cfg.swa_from}" if cfg.swa_from else "")
         + (" --average-with-init" if cfg.average_with_init else "")
     )
 

@@ -10,7 +10,10 @@ schedule); the new checkpoint records the earlier runs and its card lists their 
 With `--average-with-init` the run ends by averaging its best weights with the starting
 checkpoint's ((1-α)·init + α·best, α = 0.1 … 0.9: both come from one lineage, so their average
 is a model too, a "model soup"); the blend with the best held-out score replaces the
-checkpoint when it beats the run's best epoch.
+checkpoint when it beats the run's best epoch. With `--swa-from K` the weights after each epoch
+from K on are also averaged (stochastic weight averaging: batch norm is fused into the
+convolutions, so the average needs no statistics pass); the average is validated after the last
+epoch like one more epoch, and kept if it scores better.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class TrainConfig:
     init: str | None = None  # a CityEye checkpoint to continue from (else the COCO backbone)
     eval_every: int = 1
     average_with_init: bool = False  # end with the best blend of init and the run's best
+    swa_from: int = 0  # average the weights after each epoch from this one on (0: off)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,32 @@ class EvalResult:
 
 
 Images = dict[Path, npt.NDArray[np.uint8]]
+
+
+class WeightAverage:
+    """Running mean of a network's floating-point weights (stochastic weight averaging)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._mean: dict[str, torch.Tensor] = {}
+
+    def add(self, net: CrowdNet) -> None:
+        self.count += 1
+        for k, v in net.state_dict().items():
+            if not v.is_floating_point():
+                continue
+            v = v.detach().float().cpu()
+            if k not in self._mean:
+                self._mean[k] = v.clone()
+            else:
+                self._mean[k] += (v - self._mean[k]) / self.count
+
+    def model(self, like: CrowdNet) -> CrowdNet:
+        """A copy of `like` with the averaged weights."""
+        net = copy.deepcopy(like)
+        state = net.state_dict()
+        net.load_state_dict({k: self._mean.get(k, v) for k, v in state.items()})
+        return net
 
 
 def evaluate(
@@ -200,6 +230,7 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
     rng = random.Random(cfg.seed)
     best: EvalResult | None = None
     best_epoch = 0
+    swa = WeightAverage()
     for epoch in range(1, cfg.epochs + 1):
         t_ep = time.monotonic()
         frozen = epoch <= cfg.freeze_epochs
@@ -209,6 +240,8 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
         for g in opt.param_groups:
             g["lr"] = g["base"] * cos
         loss = train_epoch(net, opt, epoch_plan(train, cfg, rng), images, cfg, rng, device)
+        if cfg.swa_from and epoch >= cfg.swa_from:
+            swa.add(net)
         if epoch % cfg.eval_every and epoch != cfg.epochs:
             log.info("epoch %d/%d loss %.4f (%.0f s)", epoch, cfg.epochs, loss,
                      time.monotonic() - t_ep)
@@ -230,10 +263,45 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
             save_weights(net, out, meta)
             write_card(out, cfg, epoch, res, val, time.monotonic() - t0, stages=stages)
     assert best is not None
+    if swa.count > 1:
+        best, best_epoch = keep_average(cfg, out, swa.model(net).to(device), swa.count, best,
+                                        best_epoch, val, images, device, t0, history, stages)
     if cfg.average_with_init and cfg.init:
         return average_with_init(cfg, out, best, best_epoch, val, images, device,
                                  time.monotonic() - t0, stages)
     return best
+
+
+def keep_average(
+    cfg: TrainConfig,
+    out: Path,
+    net: CrowdNet,
+    n: int,
+    best: EvalResult,
+    best_epoch: int,
+    val: dict[Dataset, list[CrowdSample]],
+    images: Images,
+    device: torch.device,
+    t0: float,
+    history: list[dict[str, Any]],
+    stages: Sequence[tuple[TrainConfig, Path]],
+) -> tuple[EvalResult, int]:
+    """Validate the weight average of the last `n` epochs; it replaces the checkpoint when it
+    beats the best epoch. Returns the kept result and its epoch (the last one for the average)."""
+    res = evaluate(net, val, images, device)
+    better = res.score < best.score
+    log.info("average of epochs %d-%d: val MAE %s score %.3f%s", cfg.epochs - n + 1, cfg.epochs,
+             {k: round(v, 2) for k, v in res.mae.items()}, res.score, " *best*" if better else "")
+    if not better:
+        return best, best_epoch
+    swa = {"from": cfg.epochs - n + 1, "to": cfg.epochs, "best_epoch_val": asdict(best)}
+    meta = {"config": asdict(cfg), "epoch": cfg.epochs, "val": asdict(res), "history": history,
+            "swa": swa}
+    save_weights(net, out, meta)
+    note = (f"The weights are the average of epochs {swa['from']}-{swa['to']} (`--swa-from`;"
+            f" held-out score {res.score:.3f}, the best single epoch {best.score:.3f}).\n")
+    write_card(out, cfg, cfg.epochs, res, val, time.monotonic() - t0, extra=note, stages=stages)
+    return res, cfg.epochs
 
 
 def blend(first: CrowdNet, second: CrowdNet, alpha: float) -> CrowdNet:
@@ -279,11 +347,14 @@ def average_with_init(
         log.info("no blend beats the best epoch (score %.3f)", best.score)
         return best
     seconds += time.monotonic() - t0
+    swa = meta.get("swa")
+    what = (f"the average of epochs {swa['from']}-{swa['to']} (`--swa-from`)"
+            if isinstance(swa, dict) else f"this run's best epoch ({epoch})")
     note = (
         f"The weights are a blend: {1 - alpha:.1f} x the starting checkpoint (`--init`) +"
-        f" {alpha:.1f} x this run's best epoch ({epoch}), the best held-out score among the"
-        f" blends α = {BLEND_ALPHAS[0]:g} … {BLEND_ALPHAS[-1]:g} ({res.score:.3f}; the epoch"
-        f" alone: {best.score:.3f}; `--average-with-init`).\n"
+        f" {alpha:.1f} x {what}, the best held-out score among the"
+        f" blends α = {BLEND_ALPHAS[0]:g} … {BLEND_ALPHAS[-1]:g} ({res.score:.3f}; unblended:"
+        f" {best.score:.3f}; `--average-with-init`).\n"
     )
     save_weights(net, out, {**meta, "val": asdict(res), "blend": {"alpha": alpha,
                                                                   "epoch_val": asdict(best)}})
@@ -328,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backbone", type=Path, help="YOLO11n .pt (default: models dir)")
     p.add_argument("--models-dir", type=Path, help="default: CITYEYE_MODELS_DIR")
     p.add_argument("--threads", type=int, help="CPU threads for torch")
+    p.add_argument("--swa-from", type=int, default=0, metavar="K",
+                   help="also try the average of the weights after epochs K … last")
     p.add_argument("--average-with-init", action="store_true",
                    help="with --init: end with the best blend of the start and the result")
     return p
@@ -367,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         crops_per_image=args.crops_per_image or dict(DEFAULT_CROPS),
         device=device, backbone=str(backbone),
         init=str(args.init) if args.init else None, eval_every=max(1, args.eval_every),
-        average_with_init=args.average_with_init,
+        average_with_init=args.average_with_init, swa_from=max(0, args.swa_from),
     )
     try:
         best = run(cfg, args.out)

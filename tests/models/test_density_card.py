@@ -12,7 +12,13 @@ import torch
 from models.crowdnet import crowdnet_skeleton, load_weights, save_weights
 from models.density_card import reproduce_command, write_card
 from models.density_data import CrowdSample, Dataset
-from models.density_train import EvalResult, TrainConfig, blend, build_parser
+from models.density_train import (
+    EvalResult,
+    TrainConfig,
+    WeightAverage,
+    blend,
+    build_parser,
+)
 from models.protocols import ModelLoadError
 
 
@@ -65,6 +71,25 @@ def test_a_blend_is_the_weighted_average_and_its_flag_round_trips(tmp_path: Path
     command = reproduce_command(cfg, tmp_path / "w.pt")
     assert command.endswith("--init stage4.pt --average-with-init")
     assert build_parser().parse_args(command.split()[2:]).average_with_init
+
+
+def test_weight_average_is_the_mean_of_the_added_networks(tmp_path: Path) -> None:
+    """--swa-from: the running mean of three networks' weights equals their plain mean, and
+    the option round-trips through the card's reproduce command."""
+    torch.manual_seed(1)
+    nets = [crowdnet_skeleton() for _ in range(3)]
+    avg = WeightAverage()
+    for net in nets:
+        avg.add(net)
+    mean = avg.model(nets[0]).state_dict()
+    states = [n.state_dict() for n in nets]
+    key = next(k for k, v in states[0].items() if v.is_floating_point() and v.numel() > 1)
+    assert not torch.equal(states[0][key], states[1][key])
+    assert torch.allclose(mean[key], sum(s[key] for s in states) / 3, atol=1e-6)
+    assert avg.count == 3
+    cfg = TrainConfig(data="train", init="stage7.pt", swa_from=7)
+    command = reproduce_command(cfg, tmp_path / "w.pt")
+    assert build_parser().parse_args(command.split()[2:]).swa_from == 7
 
 
 def test_a_format_1_checkpoint_loads_as_the_same_function(tmp_path: Path) -> None:
