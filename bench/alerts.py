@@ -2,7 +2,9 @@
 workers publish them) on a real CityEye server, measured from publication to the alert change
 arriving on a desk WebSocket client (WS /api/ws/desk). Baseline in the same run: the same
 events arriving on the raw event feed (WS /api/ws/events), which skips the desk's policy,
-grouping and database write. Target: desk p95 <= 1 s.
+grouping and database write. Target: desk p95 <= 1 s. The server starts on a fresh data dir, so
+its first-start work (the crowd-flow dashboard writing weeks of simulated history, in a child
+process) runs during the first seconds of the measurement: the figures include a first start.
 
     python bench/alerts.py [--rate 100] [--cameras 16] [--seconds 20]
 """

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flow.areas import AreaConfig
 from flow.metrics import COUNT, Point, area_scope
+from flow.seeding import SeedError, SeedJob, seed_in_child, shareable
 from flow.simulate import FloatArray, history_start, simulate, to_points
 from flow.store import CHUNK, FlowStore
 
@@ -19,7 +20,7 @@ DAY_MIN = 1440
 
 
 @dataclass
-class _Buffer:
+class Buffer:
     start: datetime  # first minute of the arrays
     data: dict[str, FloatArray]
     written: int  # minutes of it already in the store
@@ -44,7 +45,7 @@ class SimulatedFeed:
         self._ids = [a.id for a in self._areas]
         self._days = days
         self._minute_days = minute_days
-        self._buf: dict[str, _Buffer] = {}
+        self._buf: dict[str, Buffer] = {}
 
     def _others(self, area: AreaConfig) -> list[str]:
         return [i for i in self._ids if i != area.id]
@@ -60,12 +61,38 @@ class SimulatedFeed:
         for area in self._areas:
             start = last[0] + timedelta(minutes=1)
             minutes = int((now - start).total_seconds() // 60) + DAY_MIN
-            self._buf[area.id] = _Buffer(start, simulate(area, self._others(area), start,
+            self._buf[area.id] = Buffer(start, simulate(area, self._others(area), start,
                                                          minutes), 0)
         written += self.tick(now)
         return written
 
+    def buffers(self) -> dict[str, Buffer]:
+        return dict(self._buf)
+
     def _seed(self, now: datetime) -> int:
+        """Weeks of history, written by a child process where the database allows it (see
+        flow/seeding.py), else here."""
+        url = self._store.url
+        if not shareable(url):
+            total = self.seed_here(now)
+        else:
+            job = SeedJob(url, self._areas, self._days, self._minute_days, now)
+            try:
+                seeded = seed_in_child(job, self.halt)
+            except SeedError as exc:
+                log.error("flow: could not write the simulated history: %s", exc)
+                return 0
+            if seeded is None:
+                return 0
+            self._buf.update(seeded.buffers)
+            total = seeded.points
+        log.info("flow: simulated %d days of footfall for %d areas (%d points)",
+                 self._days, len(self._areas), total)
+        return total
+
+    def seed_here(self, now: datetime) -> int:
+        """Replace the simulated areas' history with `days` of new simulation, in this
+        thread; returns the points written (fewer when `halt` cut it short)."""
         self._store.delete_scopes(area_scope(i) for i in self._ids)
         start = history_start(now, self._days)
         done = int((floor_minute(now) - start).total_seconds() // 60)
@@ -83,9 +110,7 @@ class SimulatedFeed:
                 if self.halt.is_set():
                     return total
                 total += self._store.insert(points[i:i + CHUNK])
-            self._buf[area.id] = _Buffer(start, data, done)
-        log.info("flow: simulated %d days of footfall for %d areas (%d points)",
-                 self._days, len(self._areas), total)
+            self._buf[area.id] = Buffer(start, data, done)
         return total
 
     def tick(self, now: datetime) -> int:
@@ -100,7 +125,7 @@ class SimulatedFeed:
                 continue
             if buf.written >= buf.minutes - 60:  # running out: simulate the next day
                 start = buf.start + timedelta(minutes=buf.written)
-                buf = self._buf[area.id] = _Buffer(
+                buf = self._buf[area.id] = Buffer(
                     start, simulate(area, self._others(area), start, DAY_MIN * 2), 0)
             upto = min(buf.minutes, int((end - buf.start).total_seconds() // 60))
             if upto <= buf.written:

@@ -38,6 +38,11 @@ class FlowStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @property
+    def url(self) -> str:
+        """The database's URL (another process may open it: flow/seeding.py)."""
+        return self._db.url
+
     def insert(self, points: Sequence[Point]) -> int:
         """Bulk insert of new points (no row with the same key may exist)."""
         with self._db.session() as s:
