@@ -34,6 +34,10 @@ class SeedError(RuntimeError):
     """The child failed; the message says how."""
 
 
+class SpawnError(SeedError):
+    """No child process could be started (the caller may seed in-thread instead)."""
+
+
 @dataclass(frozen=True)
 class SeedJob:
     url: str  # the database, reachable from another process
@@ -79,8 +83,12 @@ def seed_in_child(job: SeedJob, halt: threading.Event, poll_s: float = 0.1) -> S
     ctx = multiprocessing.get_context("spawn")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, job), name="flow-seed", daemon=True)
-    proc.start()
-    send.close()
+    try:
+        proc.start()
+    except OSError as exc:
+        raise SpawnError(f"cannot start the seeding process: {exc}") from exc
+    finally:
+        send.close()
     try:
         while not recv.poll(poll_s):
             if halt.is_set():

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flow.areas import AreaConfig
 from flow.metrics import COUNT, Point, area_scope
-from flow.seeding import SeedError, SeedJob, seed_in_child, shareable
+from flow.seeding import SeedError, SeedJob, SpawnError, seed_in_child, shareable
 from flow.simulate import FloatArray, history_start, simulate, to_points
 from flow.store import CHUNK, FlowStore
 
@@ -74,18 +74,22 @@ class SimulatedFeed:
         flow/seeding.py), else here."""
         url = self._store.url
         if not shareable(url):
-            total = self.seed_here(now)
-        else:
-            job = SeedJob(url, self._areas, self._days, self._minute_days, now)
-            try:
-                seeded = seed_in_child(job, self.halt)
-            except SeedError as exc:
-                log.error("flow: could not write the simulated history: %s", exc)
-                return 0
-            if seeded is None:
-                return 0
-            self._buf.update(seeded.buffers)
-            total = seeded.points
+            return self._log_seeded(self.seed_here(now))
+        job = SeedJob(url, self._areas, self._days, self._minute_days, now)
+        try:
+            seeded = seed_in_child(job, self.halt)
+        except SpawnError as exc:
+            log.warning("flow: %s; writing the history on this thread", exc)
+            return self._log_seeded(self.seed_here(now))
+        except SeedError as exc:
+            log.error("flow: could not write the simulated history: %s", exc)
+            return 0
+        if seeded is None:  # halted
+            return 0
+        self._buf.update(seeded.buffers)
+        return self._log_seeded(seeded.points)
+
+    def _log_seeded(self, total: int) -> int:
         log.info("flow: simulated %d days of footfall for %d areas (%d points)",
                  self._days, len(self._areas), total)
         return total

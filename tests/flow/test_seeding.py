@@ -17,7 +17,7 @@ from db.database import Database
 from flow.areas import DEMO_AREAS
 from flow.metrics import area_scope
 from flow.orm import FlowPointRow
-from flow.seeding import SeedError, SeedJob, seed_in_child, shareable
+from flow.seeding import SeedError, SeedJob, SpawnError, seed_in_child, shareable
 from flow.simfeed import SimulatedFeed
 from flow.store import FlowStore
 
@@ -66,6 +66,20 @@ def test_a_database_the_child_cannot_open_is_reported(tmp_path: Path) -> None:
     job = SeedJob(f"sqlite:///{missing}", [AREA], days=2, minute_days=1, now=NOW)
     with pytest.raises(SeedError, match="OperationalError"):
         seed_in_child(job, threading.Event())
+
+
+def test_without_child_processes_the_feed_seeds_on_its_own_thread(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_self: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    job = SeedJob(database.url, [AREA], days=2, minute_days=1, now=NOW)
+    with pytest.raises(SpawnError, match="cannot start the seeding process"):
+        seed_in_child(job, threading.Event())
+    feed = SimulatedFeed(FlowStore(database), [AREA], days=2, minute_days=1)
+    assert feed.prepare(NOW) == _rows(database) > 0
 
 
 @pytest.mark.parametrize(("url", "ok"), [
