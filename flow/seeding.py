@@ -53,6 +53,11 @@ class Seeded:
     buffers: dict[str, Buffer]  # per area: the simulated arrays, to go on ticking from
 
 
+@dataclass(frozen=True)
+class SeedFailure:
+    message: str  # the exception, as the child saw it
+
+
 def shareable(url: str) -> bool:
     """Whether another process can open the same database (not an in-memory SQLite)."""
     if not url.startswith("sqlite"):
@@ -70,9 +75,9 @@ def _child(send: Connection, job: SeedJob) -> None:
     try:
         feed = SimulatedFeed(FlowStore(database), job.areas, job.days, job.minute_days)
         points = feed.seed_here(job.now)
-        send.send(("ok", Seeded(points, feed.buffers())))
+        send.send(Seeded(points, feed.buffers()))
     except Exception as exc:  # reported to the parent, which logs it
-        send.send(("error", f"{exc.__class__.__name__}: {exc}"))
+        send.send(SeedFailure(f"{exc.__class__.__name__}: {exc}"))
     finally:
         database.close()
         send.close()
@@ -96,12 +101,14 @@ def seed_in_child(job: SeedJob, halt: threading.Event, poll_s: float = 0.1) -> S
             if not proc.is_alive():
                 raise SeedError(f"the seeding process ended with code {proc.exitcode}")
         try:
-            kind, payload = recv.recv()
+            result = recv.recv()
         except EOFError as exc:
             raise SeedError(f"the seeding process ended with code {proc.exitcode}") from exc
-        if kind != "ok" or not isinstance(payload, Seeded):
-            raise SeedError(str(payload))
-        return payload
+        if isinstance(result, SeedFailure):
+            raise SeedError(result.message)
+        if not isinstance(result, Seeded):
+            raise SeedError(f"unexpected reply from the seeding process: {type(result)}")
+        return result
     finally:
         if halt.is_set() and proc.is_alive():
             proc.terminate()
