@@ -51,9 +51,13 @@ from geo.router import router as geo_router
 from health.router import router as health_router
 from markers.router import router as markers_router
 from markers.service import MarkerService, MarkerSettings
-from models.config import UltralyticsConfig
+from models.config import DensityConfig, FakeConfig, UltralyticsConfig
 from models.protocols import ModelLoadError
-from models.registry import default_density_config, resolve_detector_weights
+from models.registry import (
+    default_density_config,
+    resolve_density_weights,
+    resolve_detector_weights,
+)
 from patrol.router import router as patrol_router
 from recording.router import router as recordings_router
 from recording.service import RecordingService
@@ -137,6 +141,18 @@ def model_labels(vs: VisionSettings, models_dir: Path | None) -> dict[str, str]:
     return labels
 
 
+def density_label(cfg: DensityConfig | None, models_dir: Path | None) -> str | None:
+    """The density model as /api/health names it: its weights file (None: density off)."""
+    if cfg is None:
+        return None
+    if isinstance(cfg, FakeConfig):
+        return cfg.type
+    try:
+        return resolve_density_weights(cfg, models_dir).name
+    except ModelLoadError:
+        return cfg.type
+
+
 def _build_vision(
     app: FastAPI, settings: Settings, ingest: IngestManager, bus: InProcessBus, live: LiveService,
     flow: FlowService,
@@ -144,6 +160,7 @@ def _build_vision(
     """The analysis service; each analysed frame feeds crowd flow and the live overlays."""
     vsettings = vision_settings(settings)
     app.state.model_labels = model_labels(vsettings, settings.models_dir)
+    app.state.density_label = density_label(vsettings.density, settings.models_dir)
     if not settings.vision_enabled:
         return None
     overlays = OverlayPublisher(live.publish_overlay)

@@ -6,7 +6,10 @@ grouping and database write. Target: desk p95 <= 1 s. The server starts on a fre
 its first-start work (the crowd-flow dashboard writing weeks of simulated history, in a child
 process) runs during the first seconds of the measurement: the figures include a first start.
 
-    python bench/alerts.py [--rate 100] [--cameras 16] [--seconds 20]
+    python bench/alerts.py [--rate 100] [--cameras 16] [--seconds 20] [--demo ../shared/media]
+
+With --demo the server also runs the analysis (decode, detector, tracker, rules) on one looping
+demo camera per clip, in the same process, as `make run DEMO=…` does.
 """
 
 from __future__ import annotations
@@ -55,11 +58,12 @@ class Clocks:
 
 @contextmanager
 def serve(data_dir: Path, port: int, **overrides: Any) -> Iterator[tuple[str, InProcessBus]]:
-    """A real CityEye server (no vision, no demo cameras) on 127.0.0.1:`port` in a thread;
-    `overrides`: more Settings fields."""
+    """A real CityEye server (no vision, no demo cameras unless `overrides` say so) on
+    127.0.0.1:`port` in a thread; `overrides`: Settings fields."""
+    fields: dict[str, Any] = {"vision_enabled": False, "config_file": None, "media_dir": None,
+                              "demo_dir": None}
     settings = Settings(data_dir=data_dir, port=port, admin_password=PASSWORD,
-                        vision_enabled=False, config_file=None, media_dir=None, demo_dir=None,
-                        **overrides)
+                        **(fields | overrides))
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio"))
@@ -81,6 +85,18 @@ def serve(data_dir: Path, port: int, **overrides: Any) -> Iterator[tuple[str, In
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def wait_for_analysis(base: str, timeout_s: float = 180.0) -> None:
+    """Until the detector is loaded and every demo camera is online."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        h = httpx.get(f"{base}/api/health", timeout=5).json()
+        if h["models_loaded"] and h["cameras_total"] and h["cameras_online"] == h["cameras_total"]:
+            print(f"analysing {h['cameras_total']} demo cameras with {h['models_loaded']}")
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the demo cameras' analysis did not start")
 
 
 def setup(base: str, cameras: int) -> str:
@@ -171,7 +187,13 @@ async def measure(base: str, token: str, bus: InProcessBus, args: argparse.Names
 
 
 def run(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp), args.port) as (base, bus):
+    overrides: dict[str, Any] = {}
+    if args.demo is not None:  # the analysis runs on the demo cameras meanwhile
+        overrides = {"vision_enabled": True, "demo_dir": args.demo}
+    with tempfile.TemporaryDirectory() as tmp, \
+            serve(Path(tmp), args.port, **overrides) as (base, bus):
+        if args.demo is not None:
+            wait_for_analysis(base)
         token = setup(base, args.cameras)
         clocks, took = asyncio.run(measure(base, token, bus, args))
         alerts = httpx.get(f"{base}/api/alerts", params={"limit": 1000},
@@ -192,6 +214,8 @@ def main() -> None:
     p.add_argument("--cameras", type=int, default=16)
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--demo", type=Path, help="also analyse the demo cameras of this media dir"
+                   " (one looping camera per clip; needs CITYEYE_MODELS_DIR)")
     logging.basicConfig(level=logging.WARNING)
     run(p.parse_args())
 

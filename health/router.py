@@ -19,14 +19,17 @@ from vision.service import VisionService
 router = APIRouter(tags=["health"])
 
 
-def loaded_models(vision: VisionService | None, labels: dict[str, str]) -> list[str]:
-    """Models that are analysing frames now (detector weights by name, `mcnn` for density)."""
+def loaded_models(
+    vision: VisionService | None, labels: dict[str, str], density: str | None
+) -> list[str]:
+    """Models that are analysing frames now: detector weights by detector name (`labels`), and
+    the density model's weights (`density`) once a camera's density maps come through."""
     if vision is None:
         return []
     statuses = vision.statuses()
     names = {labels.get(s.model, s.model) for s in statuses if s.status == "running"}
-    if any(s.density == "ok" for s in statuses):
-        names.add("mcnn")
+    if density is not None and any(s.density == "ok" for s in statuses):
+        names.add(density)
     return sorted(names)
 
 
@@ -53,7 +56,8 @@ async def health(request: Request, database: DatabaseDep) -> HealthOut:
     total = await run_in_threadpool(_count_cameras, database) if db_state == "ok" else len(healths)
     vision = cast(VisionService | None, getattr(request.app.state, "vision", None))
     labels = cast(dict[str, str], getattr(request.app.state, "model_labels", {}))
-    models = loaded_models(vision, labels)
+    density = cast(str | None, getattr(request.app.state, "density_label", None))
+    models = loaded_models(vision, labels, density)
     bus = cast(str, getattr(request.app.state, "bus_name", "in-process"))
     return HealthOut(
         status="ok" if db_state == "ok" else "degraded",

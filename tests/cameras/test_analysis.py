@@ -55,7 +55,7 @@ def test_cameras_are_analysed_and_rules_are_validated(
 ) -> None:
     clip = media_dir / "videos" / "mall_entrance_zayed.mp4"
     with start_live_server(
-        tmp_path / "data", vision_enabled=True, density_enabled=False, models_dir=models_dir
+        tmp_path / "data", vision_enabled=True, density_enabled=True, models_dir=models_dir
     ) as live:
         token = live.admin_token()
         zone = {"id": "hall", "name": "大厅", "polygon": [[0, 0.3], [1, 0.3], [1, 1], [0, 1]]}
@@ -75,8 +75,13 @@ def test_cameras_are_analysed_and_rules_are_validated(
         cam = wait_for(live, token, "mall", lambda x: x["analysis"]["status"] == "running")
         assert cam["analysis"]["status"] == "running", cam["analysis"]
         assert cam["rules"]["overcrowding"][0]["zone"] == "hall"
+        # /api/health names the weights at work: the detector's, and the shipped density
+        # model's once the camera's first density map is through (every 2 s)
+        cam = wait_for(live, token, "mall", lambda x: x["analysis"]["density"] == "ok")
+        assert cam["analysis"]["density"] == "ok", cam["analysis"]
         with live.client() as c:
-            assert "yolo11n_int8_openvino_model" in c.get("/api/health").json()["models_loaded"]
+            models = c.get("/api/health").json()["models_loaded"]
+        assert models == ["cityeye_density.pt", "yolo11n_int8_openvino_model"]
         # people are in the hall from the first frames: a blue overcrowding event opens
         deadline = time.monotonic() + 60
         with live.client(token) as c:
