@@ -87,15 +87,17 @@ def serve(data_dir: Path, port: int, **overrides: Any) -> Iterator[tuple[str, In
         thread.join(timeout=30)
 
 
-def wait_for_analysis(base: str, timeout_s: float = 180.0) -> None:
-    """Until the detector is loaded and every demo camera is online."""
+def wait_for_analysis(base: str, token: str, timeout_s: float = 180.0) -> None:
+    """Until every enabled camera (the demo cameras) is being analysed."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        h = httpx.get(f"{base}/api/health", timeout=5).json()
-        if h["models_loaded"] and h["cameras_total"] and h["cameras_online"] == h["cameras_total"]:
-            print(f"analysing {h['cameras_total']} demo cameras with {h['models_loaded']}")
-            return
-        time.sleep(0.5)
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
+        while time.monotonic() < deadline:
+            cams = [x for x in c.get("/api/cameras").json() if x["enabled"]]
+            if cams and all(x["analysis"]["status"] == "running" for x in cams):
+                models = c.get("/api/health").json()["models_loaded"]
+                print(f"analysing {len(cams)} demo cameras with {', '.join(models)}")
+                return
+            time.sleep(0.5)
     raise RuntimeError("the demo cameras' analysis did not start")
 
 
@@ -192,9 +194,9 @@ def run(args: argparse.Namespace) -> None:
         overrides = {"vision_enabled": True, "demo_dir": args.demo}
     with tempfile.TemporaryDirectory() as tmp, \
             serve(Path(tmp), args.port, **overrides) as (base, bus):
-        if args.demo is not None:
-            wait_for_analysis(base)
         token = setup(base, args.cameras)
+        if args.demo is not None:
+            wait_for_analysis(base, token)
         clocks, took = asyncio.run(measure(base, token, bus, args))
         alerts = httpx.get(f"{base}/api/alerts", params={"limit": 1000},
                            headers={"Authorization": f"Bearer {token}"}).json()
