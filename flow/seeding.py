@@ -14,7 +14,6 @@ stays, as when an in-thread seeding is cut short).
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import threading
 from dataclasses import dataclass
@@ -26,8 +25,6 @@ from flow.areas import AreaConfig
 
 if TYPE_CHECKING:
     from flow.simfeed import Buffer
-
-log = logging.getLogger(__name__)
 
 
 class SeedError(RuntimeError):

@@ -62,7 +62,7 @@ class SimulatedFeed:
             start = last[0] + timedelta(minutes=1)
             minutes = int((now - start).total_seconds() // 60) + DAY_MIN
             self._buf[area.id] = Buffer(start, simulate(area, self._others(area), start,
-                                                         minutes), 0)
+                                                        minutes), 0)
         written += self.tick(now)
         return written
 

