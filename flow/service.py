@@ -23,7 +23,8 @@ from cameras.orm import CameraRow
 from db.database import Database
 from events.bus import EventBus
 from flow.areas import AreaConfig, FlowSettings
-from flow.forecast import Model, fit, forecast
+from flow.fitting import Fitter
+from flow.forecast import Model, forecast
 from flow.live_worker import LiveWorker
 from flow.metrics import COUNT, area_scope
 from flow.simfeed import SimulatedFeed
@@ -68,6 +69,7 @@ class FlowService:
         self._models: dict[str, tuple[float, Model]] = {}
         self._task: asyncio.Task[None] | None = None
         self._seeder: threading.Thread | None = None
+        self._fitter = Fitter()  # forecast fits in a worker process, one round at a time
 
     def area(self, area_id: str) -> AreaConfig | None:
         return next((a for a in self.areas if a.id == area_id), None)
@@ -99,6 +101,7 @@ class FlowService:
             except Exception:  # the loop had already failed; keep shutting down the rest
                 log.exception("flow: the service loop had failed")
         await asyncio.to_thread(self.live.stop, join_timeout_s)
+        await asyncio.to_thread(self._fitter.close)
         if self.sim is not None:
             self.sim.halt.set()
         seeder, self._seeder = self._seeder, None
@@ -157,6 +160,12 @@ class FlowService:
 
     async def refresh_forecasts(self) -> None:
         """Forecast every area with enough history and run the early warning."""
+        try:
+            await self._forecast_round()
+        finally:
+            await asyncio.to_thread(self._fitter.release)
+
+    async def _forecast_round(self) -> None:
         for area in self.areas:
             fc = await asyncio.to_thread(self.forecast_area, area)
             if fc is None:
@@ -180,7 +189,7 @@ class FlowService:
         cached = self._models.get(area.id)
         if cached is None or self._clock() - cached[0] > REFIT_S:
             try:
-                cached = (self._clock(), fit(epoch, counts))
+                cached = (self._clock(), self._fitter.fit(epoch, counts))
             except (ValueError, np.linalg.LinAlgError) as exc:
                 log.warning("flow: cannot fit a forecast for %s: %s", area.id, exc)
                 return None
