@@ -103,7 +103,7 @@ def test_mall_calibration_fixes_a_model_that_is_off_for_the_site(
 def test_mall_calibration_does_not_hurt_the_shipped_model(
     media_dir: Path, ultralytics_env: Path
 ) -> None:
-    # The shipped model is close on Mall (MAE 2.99, a slight over-count; calibrated: 2.49 when
-    # measured): calibration must at least not make it worse.
+    # The shipped model is close on Mall (MAE 2.45; calibrated: 2.22 when measured): calibration
+    # must at least not make it worse.
     before, after, cal = _mall_errors(media_dir, CityEyeDensity(SHIPPED_DENSITY_WEIGHTS))
     assert after <= before + 0.5, (before, after, cal)
