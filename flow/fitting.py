@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from flow.forecast import Model, fit
@@ -32,23 +32,28 @@ class Fitter:
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
 
-    def _worker(self) -> ProcessPoolExecutor | None:
+    def fit(self, epoch_s: FloatArray, counts: FloatArray) -> Model:
+        try:
+            future = self._submit(epoch_s, counts)
+            if future is None:  # closed
+                return fit(epoch_s, counts)
+            return future.result()
+        except (BrokenProcessPool, CancelledError, OSError) as exc:
+            # no worker (it died, none could start, or the round was released under it);
+            # ValueError and LinAlgError from the fit itself come back as themselves
+            log.warning("flow: forecast worker unavailable (%r); fitting on this thread", exc)
+            return fit(epoch_s, counts)
+
+    def _submit(self, epoch_s: FloatArray, counts: FloatArray) -> Future[Model] | None:
+        """Start the worker if needed and hand it the fit, under the lock so that release()
+        cannot shut the pool in between; None once closed."""
         with self._lock:
-            if self._pool is None and not self._closed:
+            if self._closed:
+                return None
+            if self._pool is None:
                 ctx = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
-            return self._pool
-
-    def fit(self, epoch_s: FloatArray, counts: FloatArray) -> Model:
-        pool = self._worker()
-        if pool is None:
-            return fit(epoch_s, counts)
-        try:
-            return pool.submit(fit, epoch_s, counts).result()
-        except (BrokenProcessPool, OSError, RuntimeError) as exc:
-            # ValueError and LinAlgError from the fit itself come back as themselves
-            log.warning("flow: forecast worker unavailable (%s); fitting on this thread", exc)
-            return fit(epoch_s, counts)
+            return self._pool.submit(fit, epoch_s, counts)
 
     def release(self) -> None:
         """End the worker process (it is started again by the next fit)."""
