@@ -2,6 +2,7 @@ import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { CameraCard } from "./components/CameraCard";
+import { HealthPanel } from "./components/HealthPanel";
 import { LangToggle } from "./components/LangToggle";
 import { ADMIN, jsonResponse, makeCamera, renderWith } from "./test/harness";
 
@@ -114,5 +115,29 @@ describe("auth flow", () => {
     expect(screen.queryByTestId("camera-edit")).toBeNull();
     expect(screen.queryByTestId("camera-add-form")).toBeNull();
     expect((await screen.findByText("服务端版本：0.1.0")).dataset.testid).toBe("about-version");
+  });
+});
+
+describe("health panel", () => {
+  it("lists each loaded model on its own line, or says none", () => {
+    const health = {
+      status: "ok" as const,
+      version: "0.1.0",
+      cameras_online: 4,
+      cameras_total: 4,
+      models_loaded: ["cityeye_density.pt", "yolo11n_int8_openvino_model"],
+      bus: "in-process",
+      database: "ok",
+    };
+    renderWith(<HealthPanel health={health} failed={false} />, () => undefined);
+    const items = screen.getByTestId("health-models").querySelectorAll("li");
+    expect(Array.from(items, (li) => li.textContent)).toEqual([
+      "cityeye_density.pt",
+      "yolo11n_int8_openvino_model",
+    ]);
+    cleanup();
+    renderWith(<HealthPanel health={{ ...health, models_loaded: [] }} failed={false} />, () => undefined);
+    expect(screen.getByTestId("health-models").querySelectorAll("li")).toHaveLength(0);
+    expect(screen.getByTestId("health-models").textContent).toContain("无");
   });
 });
