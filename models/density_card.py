@@ -34,6 +34,7 @@ def reproduce_command(cfg: TrainConfig, out: Path) -> str:
         f" --eval-every {cfg.eval_every} --device {cfg.device}"
         + (f" --init {cfg.init}" if cfg.init else "")
         + (f" --swa-from {cfg.swa_from}" if cfg.swa_from else "")
+        + (f" --photometric {cfg.photometric:g}" if cfg.photometric else "")
         + (" --average-with-init" if cfg.average_with_init else "")
     )
 
@@ -56,6 +57,12 @@ def write_card(
     )
     config = "\n".join(f"- `{k}`: {v!r}" for k, v in asdict(cfg).items())
     scale = DENSITY_SCALE
+    jitter = (
+        f"; with probability {cfg.photometric:g} contrast x0.7-1.3, brightness +-20, a quarter"
+        " of those grey"
+        if cfg.photometric
+        else ""
+    )
     commands = "\n".join(
         reproduce_command(c, o) for c, o in [*stages, (cfg, weights)]
     )
@@ -81,7 +88,7 @@ No evaluation image (`media/crowd`) was used for training or model selection.
   {torch.get_num_threads()} threads)
 - targets: Gaussian per head integrated over 8x8 cells; sigma geometry-adaptive
   (0.3 x mean distance to the 3 nearest heads) on ShanghaiTech A/B, fixed on Mall
-- augmentation: random {cfg.crop}px crops at scale {cfg.scale_min}-{cfg.scale_max}, flips
+- augmentation: random {cfg.crop}px crops at scale {cfg.scale_min}-{cfg.scale_max}, flips{jitter}
 - loss: summed squared error of the per-cell density (x{scale:g}) plus `count_weight` x the
   absolute count error of each crop; Adam, cosine decay, gradient norm clipped
 {config}

@@ -126,6 +126,10 @@ class CropSpec:
     scale_min: float = 0.75
     scale_max: float = 1.3
     flip: bool = True
+    # Probability that a crop also gets a random contrast/brightness change and, a quarter of
+    # those, a grey version (ShanghaiTech A holds grey photographs among colour ones). 0: off,
+    # and then no random numbers are drawn for it, so runs without it reproduce exactly.
+    photometric: float = 0.0
 
 
 def random_crop(
@@ -151,7 +155,22 @@ def random_crop(
     target = density_target(
         pts[keep].astype(np.float32), sample.sigmas[keep] * scale, spec.size, spec.size
     )
-    return np.asarray(crop, dtype=np.uint8), target
+    out = np.asarray(crop, dtype=np.uint8)
+    if spec.photometric > 0 and rng.random() < spec.photometric:
+        out = photometric_jitter(out, rng)
+    return out, target
+
+
+def photometric_jitter(crop: npt.NDArray[np.uint8], rng: random.Random) -> npt.NDArray[np.uint8]:
+    """Contrast ×0.7-1.3 about the crop's mean, brightness ±20 levels, and with probability
+    1/4 the grey version (kept as three channels)."""
+    img = crop.astype(np.float32)
+    if rng.random() < 0.25:
+        grey = img @ np.array([0.114, 0.587, 0.299], dtype=np.float32)  # BGR weights
+        img = np.repeat(grey[:, :, None], 3, axis=2)
+    mean = float(img.mean())
+    img = (img - mean) * rng.uniform(0.7, 1.3) + mean + rng.uniform(-20.0, 20.0)
+    return np.asarray(np.clip(img + 0.5, 0, 255), dtype=np.uint8)
 
 
 def split_holdout(

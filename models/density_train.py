@@ -77,6 +77,7 @@ class TrainConfig:
     crops_per_image: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_CROPS))
     scale_min: float = 0.75
     scale_max: float = 1.3
+    photometric: float = 0.0  # probability of contrast/brightness/grey jitter per crop
     device: str = "cpu"
     backbone: str = "yolo11n.pt"
     init: str | None = None  # a CityEye checkpoint to continue from (else the COCO backbone)
@@ -183,7 +184,7 @@ def train_epoch(
     device: torch.device,
 ) -> float:
     net.train()
-    spec = CropSpec(cfg.crop, cfg.scale_min, cfg.scale_max)
+    spec = CropSpec(cfg.crop, cfg.scale_min, cfg.scale_max, photometric=cfg.photometric)
     total, n = 0.0, 0
     for i in range(0, len(plan) - cfg.batch + 1, cfg.batch):
         x, y = make_batch(plan[i : i + cfg.batch], images, spec, rng)
@@ -388,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--val-fraction", type=float, default=TrainConfig.val_fraction)
     p.add_argument("--scale-min", type=float, default=TrainConfig.scale_min)
     p.add_argument("--scale-max", type=float, default=TrainConfig.scale_max)
+    p.add_argument("--photometric", type=float, default=TrainConfig.photometric, metavar="P",
+                   help="probability of a contrast/brightness/grey change per crop (0: off)")
     p.add_argument(
         "--crops-per-image", type=_crops, default=None, metavar="A=2,B=1,Mall=0.25",
         help="random crops per training image and epoch, by dataset",
@@ -436,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed, lr=args.lr, clip_grad=args.clip_grad, count_weight=args.count_weight,
         backbone_lr_mult=args.backbone_lr_mult,
         freeze_epochs=args.freeze_epochs, val_fraction=args.val_fraction,
-        scale_min=args.scale_min, scale_max=args.scale_max,
+        scale_min=args.scale_min, scale_max=args.scale_max, photometric=args.photometric,
         crops_per_image=args.crops_per_image or dict(DEFAULT_CROPS),
         device=device, backbone=str(backbone),
         init=str(args.init) if args.init else None, eval_every=max(1, args.eval_every),

@@ -120,3 +120,10 @@ def test_a_format_1_checkpoint_loads_as_the_same_function(tmp_path: Path) -> Non
     torch.save({"format": "cityeye-density/9", "state_dict": old}, tmp_path / "x.pt")
     with pytest.raises(ModelLoadError, match="not a CityEye density checkpoint"):
         load_weights(tmp_path / "x.pt")
+
+
+def test_the_photometric_flag_is_in_the_command_only_when_on(tmp_path: Path) -> None:
+    assert "--photometric" not in reproduce_command(TrainConfig(data="d"), Path("w.pt"))
+    line = reproduce_command(TrainConfig(data="d", photometric=0.5), Path("w.pt"))
+    assert line.endswith("--photometric 0.5")
+    assert build_parser().parse_args(line.split()[2:]).photometric == 0.5
