@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { warningOf } from "./AreaCard";
 import type { FlowArea, FlowSummary } from "./flowApi";
-import { gaugeOption, odOption, seriesOption } from "./options";
+import { gaugeOption, inOutOption, odOption, seriesOption } from "./options";
 import { tierColor, tierOf } from "./tiers";
 
 const label = (key: string) => key;
@@ -52,10 +52,21 @@ describe("chart options", () => {
 
   it("draws the forecast band between lo and hi", () => {
     const fc = { area_id: "raffles", made_at: null, t: ["2026-11-21T08:00:00Z"], mean: [700], lo: [600], hi: [800], ahead_min: [15], method: "" };
-    const opt = seriesOption(area(), null, fc, label) as { series: { data: [string, number][] }[] };
+    const opt = seriesOption(area(), null, fc, label) as { series: { data: [number, number][] }[] };
     expect(opt.series[1].data[0][1]).toBe(600);
     expect(opt.series[2].data[0][1]).toBe(200);
     expect(opt.series[3].data[0][1]).toBe(700);
+  });
+
+  it("draws the time axes on the district's clock (Asia/Shanghai), whatever the browser's zone", () => {
+    const count = { area_id: "raffles", metric: "count", step_s: 300, simulated: false, t: ["2026-11-21T02:00:00Z"], values: [640] };
+    const opt = seriesOption(area(), count, null, label) as { useUTC: boolean; series: { data: [number, number][] }[] };
+    expect(opt.useUTC).toBe(true);
+    // 02:00 UTC is 10:00 in Shanghai: the point sits at 10:00 of the UTC-drawn axis
+    expect(new Date(opt.series[0].data[0][0]).toISOString()).toBe("2026-11-21T10:00:00.000Z");
+    const bars = inOutOption(count, count, label) as { useUTC: boolean; series: { data: [number, number][] }[] };
+    expect(bars.useUTC).toBe(true);
+    expect(bars.series[1].data[0]).toEqual([Date.parse("2026-11-21T10:00:00Z"), -640]);
   });
 
   it("keeps the origin→destination sankey acyclic", () => {

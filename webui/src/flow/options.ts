@@ -1,5 +1,6 @@
 /** Pure builders of the dashboard's ECharts options (unit-tested without a canvas). */
 import type { EChartsCoreOption } from "echarts/core";
+import { districtWallClockMs } from "../districtTime";
 import type { FlowArea, FlowForecast, FlowSeries, FlowSummary } from "./flowApi";
 import { TIER_COLORS, tierColor } from "./tiers";
 
@@ -55,7 +56,13 @@ export function gaugeOption(area: FlowArea, label: Label): EChartsCoreOption {
   };
 }
 
-const pairs = (t: string[], v: number[]): [string, number][] => t.map((x, i) => [x, v[i]]);
+/**
+ * Time-axis points. The charts are drawn with `useUTC: true` on the district's wall-clock time
+ * (districtWallClockMs), so the axis ticks, its labels and the tooltips read Asia/Shanghai time
+ * like the rest of the UI, in whatever zone the browser runs.
+ */
+const pairs = (t: string[], v: number[]): [number, number][] =>
+  t.map((x, i) => [districtWallClockMs(x), v[i]]);
 
 /** The count series with the forecast and its 80 % band, and the tier thresholds as lines. */
 export function seriesOption(
@@ -74,6 +81,7 @@ export function seriesOption(
   }));
   return {
     animation: false,
+    useUTC: true,
     grid: { left: 60, right: 24, top: 36, bottom: 32 },
     legend: {
       top: 0,
@@ -127,6 +135,7 @@ export function seriesOption(
 export function inOutOption(inflow: FlowSeries | null, outflow: FlowSeries | null, label: Label): EChartsCoreOption {
   return {
     animation: false,
+    useUTC: true,
     grid: { left: 56, right: 16, top: 32, bottom: 28 },
     legend: { top: 0, textStyle: { color: MUTED, fontSize: 13 } },
     tooltip: { trigger: "axis" },
