@@ -13,7 +13,9 @@ is a model too, a "model soup"); the blend with the best held-out score replaces
 checkpoint when it beats the run's best epoch. With `--swa-from K` the weights after each epoch
 from K on are also averaged (stochastic weight averaging: batch norm is fused into the
 convolutions, so the average needs no statistics pass); the average is validated after the last
-epoch like one more epoch, and kept if it scores better.
+epoch like one more epoch, and kept if it scores better. A continued run scores its start on the
+same held-out images first and ends by saying whether its result beats it (a run can end worse
+than where it began; then keep the start).
 """
 
 from __future__ import annotations
@@ -91,6 +93,16 @@ class EvalResult:
     mae: dict[str, float]
     mse: dict[str, float]
     score: float
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    best: EvalResult  # what the written checkpoint scores on the held-out images
+    start: EvalResult | None  # the --init checkpoint on the same images (None: from COCO)
+
+    @property
+    def beats_start(self) -> bool:
+        return self.start is None or self.best.score < self.start.score
 
 
 Images = dict[Path, npt.NDArray[np.uint8]]
@@ -204,7 +216,7 @@ def train_epoch(
     return total / max(n, 1)
 
 
-def run(cfg: TrainConfig, out: Path) -> EvalResult:
+def run(cfg: TrainConfig, out: Path) -> RunOutcome:
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
@@ -227,6 +239,11 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
     else:
         net = crowdnet_from_yolo(Path(cfg.backbone)).to(device)
     stages = [(TrainConfig(**h["config"]), Path(h["out"])) for h in history if h["config"]]
+    # What a continued run has to beat: its start on the same held-out images.
+    start = evaluate(net, val, images, device) if cfg.init else None
+    if start is not None:
+        log.info("start (--init) val MAE %s score %.3f",
+                 {k: round(v, 2) for k, v in start.mae.items()}, start.score)
     opt = _optimizer(net, cfg)
     rng = random.Random(cfg.seed)
     best: EvalResult | None = None
@@ -268,9 +285,9 @@ def run(cfg: TrainConfig, out: Path) -> EvalResult:
         best, best_epoch = keep_average(cfg, out, swa.model(net).to(device), swa.count, best,
                                         best_epoch, val, images, device, t0, history, stages)
     if cfg.average_with_init and cfg.init:
-        return average_with_init(cfg, out, best, best_epoch, val, images, device,
+        best = average_with_init(cfg, out, best, best_epoch, val, images, device,
                                  time.monotonic() - t0, stages)
-    return best
+    return RunOutcome(best, start)
 
 
 def keep_average(
@@ -446,9 +463,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         average_with_init=args.average_with_init, swa_from=max(0, args.swa_from),
     )
     try:
-        best = run(cfg, args.out)
+        outcome = run(cfg, args.out)
     except (FileNotFoundError, ModelLoadError, ValueError) as exc:
         print(f"cityeye train-density: {exc}", file=sys.stderr)
         return 2
+    best = outcome.best
     print(f"best val MAE {best.mae} MSE {best.mse}; weights {args.out}")
+    if outcome.start is not None:
+        verdict = "beats" if outcome.beats_start else "does NOT beat"
+        print(f"held-out score {best.score:.3f} {verdict} the start's {outcome.start.score:.3f}"
+              f" ({args.init})" + ("" if outcome.beats_start else "; keep the start"))
     return 0

@@ -5,6 +5,7 @@ from the shipped weights, averages the last epochs (--swa-from), blends with the
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ def _slice_of_b(media_dir: Path, dest: Path, n: int = 10) -> Path:
 
 def test_a_short_continued_run_with_weight_averaging(
     media_dir: Path, models_dir: Path, ultralytics_env: Path, tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = _slice_of_b(media_dir, tmp_path / "data")
     out = tmp_path / "run" / "w.pt"
@@ -44,8 +45,16 @@ def test_a_short_continued_run_with_weight_averaging(
     ]
     with caplog.at_level(logging.INFO, logger="models.density_train"):
         assert main(args) == 0
-    # The average of epochs 2-3 was validated like an epoch, then the blends with the start.
+    # The start is scored first (what the run must beat), the average of epochs 2-3 is
+    # validated like an epoch, then the blends with the start; the verdict names the start.
+    assert "start (--init) val MAE" in caplog.text
     assert "average of epochs 2-3" in caplog.text
+    verdict = capsys.readouterr().out.splitlines()[-1]
+    found = re.match(r"held-out score ([\d.]+) (beats|does NOT beat) the start's ([\d.]+) \((.+)\)",
+                     verdict)
+    assert found, verdict
+    assert (found[2] == "beats") == (float(found[1]) < float(found[3]))
+    assert found[4] == str(SHIPPED_DENSITY_WEIGHTS)
     assert "blend 0.5 x best + 0.5 x init" in caplog.text
     _net, meta = load_weights(out)
     assert meta["config"]["swa_from"] == 2
