@@ -64,12 +64,23 @@ def test_a_range_board_spans_the_alerts_recording(recorded: tuple[LiveServer, st
         assert datetime.fromisoformat(board["range_end"]) == started + timedelta(seconds=POST_S)
         since, until = _epoch(board["frame_at"]), _epoch(board["range_end"])
 
+        seen: list[list[dict[str, Any]]] = [[]]
+
         def covered(c: httpx.Client) -> list[dict[str, Any]] | None:
             segs: list[dict[str, Any]] = c.get(f"/api/recordings/{CAM}/segments", params={
                 "since": since, "until": until}).json()
+            seen[0] = segs
             return segs if segs and segs[-1]["end"] >= until else None
 
-        segs = _poll(c, "the recording of the board's range", covered)
+        try:
+            segs = _poll(c, "the recording of the board's range", covered)
+        except AssertionError as exc:  # say what was recorded, for a failure seen once in CI
+            latest = c.get(f"/api/recordings/{CAM}/segments").json()[-3:]
+            status = c.get(f"/api/cameras/{CAM}").json()
+            raise AssertionError(
+                f"{exc}; range {since:.2f}-{until:.2f}, segments in it {seen[0]},"
+                f" latest segments {latest}, camera {status}, now {time.time():.2f}"
+            ) from exc
         assert segs[0]["start"] <= since  # the range is recorded from its first moment
         for a, b in itertools.pairwise(segs):  # without holes
             assert b["start"] - a["end"] < 0.5
