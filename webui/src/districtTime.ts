@@ -4,6 +4,8 @@
  * operations centre's clocks.
  */
 export const DISTRICT_TZ = "Asia/Shanghai";
+/** Asia/Shanghai is UTC+8 all year (no daylight saving). */
+export const SHANGHAI_OFFSET_S = 8 * 3600;
 
 /** Date and time, 24-hour clock, in the district's zone (`opts` narrows the fields). */
 export function districtDateTime(
@@ -19,26 +21,11 @@ export function districtTime(value: string | number | Date, locale: string): str
   return new Date(value).toLocaleTimeString(locale, { hour12: false, timeZone: DISTRICT_TZ });
 }
 
-const wallClockParts = new Intl.DateTimeFormat("en-US", {
-  timeZone: DISTRICT_TZ,
-  hourCycle: "h23",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
 /**
  * The district's wall-clock time of an instant, as milliseconds of a UTC date: for charts drawn
  * with ECharts' `useUTC: true`, whose time axes then tick and label in the district's zone
  * (ECharts itself knows only the browser's zone and UTC).
  */
 export function districtWallClockMs(value: string | number | Date): number {
-  const d = new Date(value);
-  const parts = wallClockParts.formatToParts(d);
-  const get = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"), d.getUTCMilliseconds());
+  return new Date(value).getTime() + SHANGHAI_OFFSET_S * 1000;
 }

@@ -1,7 +1,6 @@
 /** Pure maths of the 24-hour timeline: Asia/Shanghai days, positions, tick → seek. */
+import { SHANGHAI_OFFSET_S } from "../districtTime";
 
-/** Asia/Shanghai is UTC+8 all year (no daylight saving). */
-export const SHANGHAI_OFFSET_S = 8 * 3600;
 export const DAY_S = 86400;
 /** Clicking a marker's tick seeks this many seconds before it. */
 export const SEEK_LEAD_S = 5;
