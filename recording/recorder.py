@@ -21,6 +21,11 @@ POLL_S = 0.5
 QUEUE_PACKETS = 900  # ~30 s at 30 fps: the recorder never waits on the disk for long
 MAX_REORDER_DEPTH = 16
 MAX_GOP_PACKETS = 600  # the open GOP kept for a restart (~20 s at 30 fps); longer: not kept
+# A segment cut before a packet that opens the next one continues the timeline at the cut
+# segment's end (media time), not at the packet's capture time, unless the two differ by more
+# than this: capture times jitter (packets read in bursts, a looped file reopened), and a
+# start taken from them left holes and overlaps of a frame or two between segments.
+CHAIN_TOLERANCE_S = 0.5
 
 
 class PacketSource(Protocol):
@@ -138,22 +143,25 @@ class CameraRecorder:
             self._finish()
             return
         writer = self._writer
+        follows: float | None = None  # where the segment cut before this packet ends
         if writer is not None and (
             codec.codec != writer.spec.params.codec or self._must_cut(packet, writer)
         ):
+            follows = writer.end
             self._finish()
         if self._writer is None:
             if not packet.is_keyframe:
                 self.skipped += 1
                 return
-            self._open(packet, codec)
+            self._open(packet, codec, follows)
             if self._writer is None:
                 return
         self._write(packet, codec)
 
     def _must_cut(self, packet: EncodedPacket, writer: SegmentWriter) -> bool:
         """Close before this packet: a gap in capture time, pts going back across a keyframe,
-        or at a keyframe that is past `segment_s` or brings other parameter sets (size)."""
+        or at a keyframe `segment_s` of media past the segment's first packet or bringing
+        other parameter sets (size)."""
         if packet.captured_at - self._last_captured > self._gap_s:
             return True
         if not packet.is_keyframe:
@@ -163,9 +171,16 @@ class CameraRecorder:
         params = parameter_sets(packet.data, writer.spec.params.codec)
         if params is not None and params != writer.spec.params:
             return True
-        return packet.captured_at - writer.spec.start >= self.segment_s
+        return writer.media_s(packet) >= self.segment_s
 
-    def _open(self, packet: EncodedPacket, codec: StreamCodecInfo) -> None:
+    def _open(
+        self, packet: EncodedPacket, codec: StreamCodecInfo, follows: float | None = None,
+    ) -> None:
+        """Open a segment at keyframe `packet`. `follows`: the end of a segment cut just before
+        it, where this one starts when the capture time agrees within CHAIN_TOLERANCE_S."""
+        start = packet.captured_at
+        if follows is not None and abs(start - follows) <= CHAIN_TOLERANCE_S:
+            start = follows
         params = parameter_sets(packet.data, codec.codec)
         if params is None:
             self.skipped += 1
@@ -177,11 +192,12 @@ class CameraRecorder:
         if size[0] <= 0 or size[1] <= 0:
             self.skipped += 1
             return
-        path = self._path(packet.captured_at)
+        path = self._path(start)
         spec = SegmentSpec(
-            path=self._store.root / path, start=packet.captured_at,
+            path=self._store.root / path, start=start,
             first_pts=packet.pts if packet.pts is not None else 0.0, params=params,
             width=size[0], height=size[1], reorder_depth=self._reorder_depth,
+            first_captured=packet.captured_at,
         )
         try:
             self._writer = SegmentWriter(spec)
@@ -250,10 +266,12 @@ class CameraRecorder:
         """Drop the open segment (it holds only `packets`' GOP) and record `packets` into a new
         one with the current dts delay (which may grow again, up to MAX_REORDER_DEPTH)."""
         writer = self._writer
+        start: float | None = None
         if writer is not None:
             self.packets -= writer.packets
+            start = writer.spec.start  # the same keyframe: the same start
         self._finish(discard=True)
-        self._open(packets[0], codec)
+        self._open(packets[0], codec, start)
         for p in packets:
             if self._writer is None:
                 return

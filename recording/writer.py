@@ -29,12 +29,15 @@ class Reordered(Exception):
 @dataclass(frozen=True)
 class SegmentSpec:
     path: Path
-    start: float  # wall clock of the first packet (its captured_at)
+    start: float  # wall clock where the segment starts (its first packet's)
     first_pts: float  # stream seconds of the first packet
     params: ParameterSets
     width: int
     height: int
     reorder_depth: int = 0  # frames of dts delay (0: no B-frames, dts = pts)
+    # capture time of the first packet, the origin for packets without pts (None: `start`;
+    # they differ when the recorder continues the previous segment's timeline)
+    first_captured: float | None = None
 
 
 class DtsClock:
@@ -88,9 +91,14 @@ class SegmentWriter:
         self.closed = False
 
     def _ticks(self, packet: EncodedPacket) -> int:
+        origin = self.spec.start if self.spec.first_captured is None else self.spec.first_captured
         pts = packet.pts if packet.pts is not None else (
-            self.spec.first_pts + packet.captured_at - self.spec.start)
+            self.spec.first_pts + packet.captured_at - origin)
         return round((pts - self.spec.first_pts) * TICKS) + self._offset
+
+    def media_s(self, packet: EncodedPacket) -> float:
+        """Where `packet` falls in this segment's media, in seconds from its first packet."""
+        return (self._ticks(packet) - self._offset) / TICKS
 
     @property
     def end(self) -> float:

@@ -20,6 +20,7 @@ from recording.recorder import CameraRecorder
 from recording.service import reindex
 from recording.store import NewSegment, RecordingStore, Segment
 from recording.writer import SegmentSpec, SegmentWriter
+from streams import EncodedPacket
 from tests.recording.helpers import (
     FanoutSource,
     annexb_packets,
@@ -73,6 +74,31 @@ def test_segments_are_cut_on_keyframes_and_play(
         assert s.bytes == path.stat().st_size
         assert {b"moov", b"moof", b"mdat"} <= set(boxes(path))  # fragmented MP4
         assert s.path.startswith("cam/19700101/0016")
+
+
+def test_segments_continue_one_timeline_when_capture_times_jitter(
+    tmp_path: Path, source: FanoutSource, store: RecordingStore, recorder: CameraRecorder
+) -> None:
+    """Capture times jitter around the media clock (packets read in bursts) and a looped file
+    reopens 70 ms late: the segments still join end to start. A pause longer than
+    CHAIN_TOLERANCE_S (1 s here) starts the next segment at its own capture time."""
+    clip = clip_packets(tmp_path, "a", seconds=6)
+    jitter = (0.0, -0.12, 0.09)
+
+    def play(captured_from: float) -> list[EncodedPacket]:
+        return [EncodedPacket(p.camera_id, p.seq, p.data, p.pts, p.is_keyframe,
+                              captured_from + (p.pts or 0.0) + jitter[i % 3])
+                for i, p in enumerate(clip)]
+
+    for begin in (1000.0, 1006.07, 1013.0):  # pts start again at 0 on each loop
+        source.publish(play(begin))
+    segs = closed_segments(store, 9)
+    assert [round(s.start - 1000, 3) for s in segs] == [
+        0, 2, 4, 6, 8, 10, 13, 15, 17]
+    for a, b in itertools.pairwise(segs[:6]):
+        assert b.start == a.end  # one timeline: no hole, no overlap
+    assert segs[6].start - segs[5].end == pytest.approx(1.0)  # the real pause stays
+    assert sum(decode_frames(store.root / s.path)[0] for s in segs) == 3 * len(clip)
 
 
 def test_first_packet_late_and_mid_gop(

@@ -143,7 +143,11 @@ def test_event_clip_is_cut_around_the_event(live: tuple[LiveServer, str], tmp_pa
     assert server.app is not None
     bus: InProcessBus = server.app.state.event_bus
     with server.client(token) as c:
-        closed(c, 1)
+        first = closed(c, 1)[0]
+        # the recording must hold the 2 s before the event: packets are stamped as they are
+        # demuxed, a few frames before the paced frames, so a first closed 2 s segment may
+        # end just after now
+        wait_for(lambda: time.time() - 2.0 > first["start"] + 0.2, 10, "2 s of pre-roll")
         now = datetime.now(UTC)
         event = Event(camera_id=CAM, kind="intrusion", tier=3, started_at=now, updated_at=now,
                       pts=0.0, message="测试")
