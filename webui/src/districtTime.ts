@@ -29,3 +29,26 @@ export function districtTime(value: string | number | Date, locale: string): str
 export function districtWallClockMs(value: string | number | Date): number {
   return new Date(value).getTime() + SHANGHAI_OFFSET_S * 1000;
 }
+
+function shanghai(t: number): Date {
+  return new Date((t + SHANGHAI_OFFSET_S) * 1000);
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** "YYYY-MM-DD" of epoch seconds `t` in the district (the value of an <input type="date">). */
+export function dateValue(t: number): string {
+  const d = shanghai(t);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** "HH:MM:SS" of epoch seconds `t` in the district. */
+export function clockText(t: number): string {
+  const d = shanghai(t);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** "YYYY-MM-DD HH:MM:SS" of epoch seconds `t` in the district. */
+export function dateClockText(t: number): string {
+  return `${dateValue(t)} ${clockText(t)}`;
+}

@@ -1,6 +1,7 @@
 /** A range board's recorded video (behind the drawing) and its controls (in the board bar). */
 import { useTranslation } from "react-i18next";
-import { clockText, coverageBars, dateTimeText } from "./rangeModel";
+import { clockText, dateClockText } from "../districtTime";
+import { coverageBars } from "./rangeModel";
 import type { RangePlayback } from "./useRangePlayback";
 
 /** The recorded video, or a clear message (Chinese first, English second) when there is none. */
@@ -14,7 +15,7 @@ export function RangeBackdrop({ range }: { range: RangePlayback }) {
   }
   const key = range.status === "loading" ? "board.range.loading"
     : range.status === "unavailable" ? "board.range.unavailable" : "board.range.none";
-  const span = { from: dateTimeText(range.from), to: clockText(range.to) };
+  const span = { from: dateClockText(range.from), to: clockText(range.to) };
   return (
     <div className="board-frame board-range-empty" data-testid="board-range-empty"
       data-status={range.status}>
@@ -45,7 +46,7 @@ export function RangeControls({ range }: { range: RangePlayback }) {
       <span className="board-range-time" data-testid="board-range-time" data-at={range.now}>
         {clockText(range.now)}</span>
       <span className="muted small">
-        {t("board.range.span", { from: dateTimeText(range.from), to: clockText(range.to) })}</span>
+        {t("board.range.span", { from: dateClockText(range.from), to: clockText(range.to) })}</span>
     </div>
   );
 }

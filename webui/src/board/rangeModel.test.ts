@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clockText, coverageBars, dateTimeText, epochOf, locate, planRange,
-  type RecordedSegment } from "./rangeModel";
+import { clockText, dateClockText } from "../districtTime";
+import { coverageBars, epochOf, locate, planRange, type RecordedSegment } from "./rangeModel";
 
 function seg(id: number, start: number, end: number): RecordedSegment {
   return { id, camera_id: "cam", start, end, duration: end - start, bytes: 1, width: 640,
@@ -31,7 +31,7 @@ describe("range board playback", () => {
   it("shows times in Asia/Shanghai whatever the browser's zone", () => {
     const t = Date.UTC(2026, 10, 20, 16, 0, 5) / 1000;  // 2026-11-21 00:00:05 in Shanghai
     expect(clockText(t)).toBe("00:00:05");
-    expect(dateTimeText(t)).toBe("2026-11-21 00:00:05");
+    expect(dateClockText(t)).toBe("2026-11-21 00:00:05");
     expect(epochOf("2026-11-20T16:00:05.250000+00:00")).toBeCloseTo(t + 0.25);
     expect(epochOf(null)).toBeNull();
   });

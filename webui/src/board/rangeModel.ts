@@ -2,7 +2,6 @@
  * which part of the range, where a wall-clock moment lies, and Asia/Shanghai time labels.
  * Every time here is a wall-clock epoch in seconds (the recording API's domain). */
 
-import { DISTRICT_TZ } from "../districtTime";
 
 /** A recorded segment as `GET /api/recordings/{camera}/segments` returns it. */
 export interface RecordedSegment {
@@ -71,28 +70,6 @@ export function coverageBars(pieces: readonly Piece[], from: number, to: number)
   return pieces.map((p) => [((p.from - from) / span) * 100, ((p.to - p.from) / span) * 100]);
 }
 
-
-function parts(t: number): Record<string, string> {
-  const fmt = new Intl.DateTimeFormat("en-GB", {
-    timeZone: DISTRICT_TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
-    minute: "2-digit", second: "2-digit", hourCycle: "h23",
-  });
-  const out: Record<string, string> = {};
-  for (const p of fmt.formatToParts(new Date(t * 1000))) out[p.type] = p.value;
-  return out;
-}
-
-/** "HH:MM:SS" in Asia/Shanghai. */
-export function clockText(t: number): string {
-  const p = parts(t);
-  return `${p.hour}:${p.minute}:${p.second}`;
-}
-
-/** "YYYY-MM-DD HH:MM:SS" in Asia/Shanghai. */
-export function dateTimeText(t: number): string {
-  const p = parts(t);
-  return `${p.year}-${p.month}-${p.day} ${clockText(t)}`;
-}
 
 /** Epoch seconds of an ISO date-time from the API (null when absent or unreadable). */
 export function epochOf(iso: string | null | undefined): number | null {

@@ -5,7 +5,7 @@ import { useAuth } from "../authContext";
 import { ErrorText } from "../components/ErrorText";
 import { errorLines } from "../errorMessage";
 import type { MarkersApi } from "./markersApi";
-import { clockText } from "./timeline";
+import { clockText } from "../districtTime";
 import { type Marker, markerColor } from "./types";
 
 interface Props {

@@ -4,7 +4,8 @@
  * before it and highlights its point).
  */
 import { useTranslation } from "react-i18next";
-import { type Bucket, clockText, densityLevels, fractionOf, timeAtFraction } from "./timeline";
+import { clockText } from "../districtTime";
+import { type Bucket, densityLevels, fractionOf, timeAtFraction } from "./timeline";
 import { type Marker, markerColor } from "./types";
 
 interface Props {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { clockText, dateValue, dayStart, densityLevels, fractionOf, parseDateValue,
-  tickSeekTarget, timeAtFraction } from "./timeline";
+import { clockText, dateValue } from "../districtTime";
+import { dayStart, densityLevels, fractionOf, parseDateValue, tickSeekTarget, timeAtFraction }
+  from "./timeline";
 
 // 2026-11-21 00:00 Asia/Shanghai = 2026-11-20 16:00 UTC
 const DAY = Date.UTC(2026, 10, 20, 16) / 1000;

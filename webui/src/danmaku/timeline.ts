@@ -1,5 +1,5 @@
 /** Pure maths of the 24-hour timeline: Asia/Shanghai days, positions, tick → seek. */
-import { SHANGHAI_OFFSET_S } from "../districtTime";
+import { dateClockText, SHANGHAI_OFFSET_S } from "../districtTime";
 
 export const DAY_S = 86400;
 /** Clicking a marker's tick seeks this many seconds before it. */
@@ -10,30 +10,12 @@ export function dayStart(t: number): number {
   return Math.floor((t + SHANGHAI_OFFSET_S) / DAY_S) * DAY_S - SHANGHAI_OFFSET_S;
 }
 
-function shanghai(t: number): Date {
-  return new Date((t + SHANGHAI_OFFSET_S) * 1000);
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** "YYYY-MM-DD" of `t` in Asia/Shanghai (the value of an <input type="date">). */
-export function dateValue(t: number): string {
-  const d = shanghai(t);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
 /** 00:00 Asia/Shanghai of a "YYYY-MM-DD" value, or null when it is not a date. */
 export function parseDateValue(value: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!m) return null;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return Number.isNaN(ms) ? null : ms / 1000 - SHANGHAI_OFFSET_S;
-}
-
-/** "HH:MM:SS" of `t` in Asia/Shanghai. */
-export function clockText(t: number): string {
-  const d = shanghai(t);
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
 /** Where `t` lies on [since, until] as 0..1 (clamped). */
@@ -77,5 +59,5 @@ export function dateTimeText(iso: string | null): string {
   if (!iso) return "—";
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  return `${dateValue(ms / 1000)} ${clockText(ms / 1000)}`;
+  return dateClockText(ms / 1000);
 }

@@ -8,8 +8,9 @@ import { DanmakuControls } from "../danmaku/DanmakuControls";
 import { DanmakuStage } from "../danmaku/DanmakuOverlay";
 import { MarkerList } from "../danmaku/MarkerList";
 import { Timeline } from "../danmaku/Timeline";
-import { clockText, DAY_S, dateValue, dayStart, parseDateValue, tickSeekTarget,
-  zoomWindow } from "../danmaku/timeline";
+import { DAY_S, dayStart, parseDateValue, tickSeekTarget, zoomWindow }
+  from "../danmaku/timeline";
+import { clockText, dateValue } from "../districtTime";
 import { type Marker, matchesFilter } from "../danmaku/types";
 import { useDanmaku } from "../danmaku/useDanmaku";
 import { errorLines } from "../errorMessage";
