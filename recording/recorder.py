@@ -21,11 +21,11 @@ POLL_S = 0.5
 QUEUE_PACKETS = 900  # ~30 s at 30 fps: the recorder never waits on the disk for long
 MAX_REORDER_DEPTH = 16
 MAX_GOP_PACKETS = 600  # the open GOP kept for a restart (~20 s at 30 fps); longer: not kept
-# A segment cut before a packet that opens the next one continues the timeline at the cut
-# segment's end (media time), not at the packet's capture time, unless the two differ by more
-# than this: capture times jitter (packets read in bursts, a looped file reopened), and a
-# start taken from them left holes and overlaps of a frame or two between segments.
-CHAIN_TOLERANCE_S = 0.5
+# A segment cut just before a keyframe that opens the next one ends where that one starts
+# (its capture time) when this is within MEET_S of its own media end: capture times jitter
+# (packets read in bursts, a looped file reopened), and a media end left holes of a frame or
+# two between segments, where nothing was "recorded". A bigger difference is a real pause.
+MEET_S = 0.5
 
 
 class PacketSource(Protocol):
@@ -143,17 +143,15 @@ class CameraRecorder:
             self._finish()
             return
         writer = self._writer
-        follows: float | None = None  # where the segment cut before this packet ends
         if writer is not None and (
             codec.codec != writer.spec.params.codec or self._must_cut(packet, writer)
         ):
-            follows = writer.end
-            self._finish()
+            self._finish(meets=packet.captured_at if packet.is_keyframe else None)
         if self._writer is None:
             if not packet.is_keyframe:
                 self.skipped += 1
                 return
-            self._open(packet, codec, follows)
+            self._open(packet, codec)
             if self._writer is None:
                 return
         self._write(packet, codec)
@@ -173,14 +171,7 @@ class CameraRecorder:
             return True
         return writer.media_s(packet) >= self.segment_s
 
-    def _open(
-        self, packet: EncodedPacket, codec: StreamCodecInfo, follows: float | None = None,
-    ) -> None:
-        """Open a segment at keyframe `packet`. `follows`: the end of a segment cut just before
-        it, where this one starts when the capture time agrees within CHAIN_TOLERANCE_S."""
-        start = packet.captured_at
-        if follows is not None and abs(start - follows) <= CHAIN_TOLERANCE_S:
-            start = follows
+    def _open(self, packet: EncodedPacket, codec: StreamCodecInfo) -> None:
         params = parameter_sets(packet.data, codec.codec)
         if params is None:
             self.skipped += 1
@@ -192,12 +183,11 @@ class CameraRecorder:
         if size[0] <= 0 or size[1] <= 0:
             self.skipped += 1
             return
-        path = self._path(start)
+        path = self._path(packet.captured_at)
         spec = SegmentSpec(
-            path=self._store.root / path, start=start,
+            path=self._store.root / path, start=packet.captured_at,
             first_pts=packet.pts if packet.pts is not None else 0.0, params=params,
             width=size[0], height=size[1], reorder_depth=self._reorder_depth,
-            first_captured=packet.captured_at,
         )
         try:
             self._writer = SegmentWriter(spec)
@@ -266,20 +256,18 @@ class CameraRecorder:
         """Drop the open segment (it holds only `packets`' GOP) and record `packets` into a new
         one with the current dts delay (which may grow again, up to MAX_REORDER_DEPTH)."""
         writer = self._writer
-        start: float | None = None
         if writer is not None:
             self.packets -= writer.packets
-            start = writer.spec.start  # the same keyframe: the same start
         self._finish(discard=True)
-        self._open(packets[0], codec, start)
+        self._open(packets[0], codec)
         for p in packets:
             if self._writer is None:
                 return
             self._write(p, codec)
 
-    def _finish(self, discard: bool = False) -> None:
+    def _finish(self, discard: bool = False, meets: float | None = None) -> None:
         """Close the open segment and its row (a segment with no packet, or `discard`, is
-        removed)."""
+        removed). `meets`: where the next segment starts, this one's end when within MEET_S."""
         writer, seg_id = self._writer, self._segment_id
         self._writer = self._segment_id = None
         self._last_pts = None
@@ -293,5 +281,8 @@ class CameraRecorder:
             self._store.delete_segment(seg_id)
             writer.spec.path.unlink(missing_ok=True)
             return
-        self._store.update_segment(seg_id, writer.end, writer.size(), True)
+        end = writer.end
+        if meets is not None and abs(meets - end) <= MEET_S:
+            end = meets
+        self._store.update_segment(seg_id, end, writer.size(), True)
         self.segments_written += 1

@@ -29,15 +29,12 @@ class Reordered(Exception):
 @dataclass(frozen=True)
 class SegmentSpec:
     path: Path
-    start: float  # wall clock where the segment starts (its first packet's)
+    start: float  # wall clock of the first packet (its captured_at)
     first_pts: float  # stream seconds of the first packet
     params: ParameterSets
     width: int
     height: int
     reorder_depth: int = 0  # frames of dts delay (0: no B-frames, dts = pts)
-    # capture time of the first packet, the origin for packets without pts (None: `start`;
-    # they differ when the recorder continues the previous segment's timeline)
-    first_captured: float | None = None
 
 
 class DtsClock:
@@ -91,9 +88,8 @@ class SegmentWriter:
         self.closed = False
 
     def _ticks(self, packet: EncodedPacket) -> int:
-        origin = self.spec.start if self.spec.first_captured is None else self.spec.first_captured
         pts = packet.pts if packet.pts is not None else (
-            self.spec.first_pts + packet.captured_at - origin)
+            self.spec.first_pts + packet.captured_at - self.spec.start)
         return round((pts - self.spec.first_pts) * TICKS) + self._offset
 
     def media_s(self, packet: EncodedPacket) -> float:

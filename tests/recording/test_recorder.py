@@ -76,13 +76,14 @@ def test_segments_are_cut_on_keyframes_and_play(
         assert s.path.startswith("cam/19700101/0016")
 
 
-def test_segments_continue_one_timeline_when_capture_times_jitter(
+def test_segments_meet_when_capture_times_jitter(
     tmp_path: Path, source: FanoutSource, store: RecordingStore, recorder: CameraRecorder
 ) -> None:
     """Capture times jitter around the media clock (packets read in bursts) and a looped file
-    reopens 70 ms late: the segments still join end to start. A pause longer than
-    CHAIN_TOLERANCE_S (1 s here) starts the next segment at its own capture time."""
-    clip = clip_packets(tmp_path, "a", seconds=6)
+    reopens late: each segment starts at its first packet's capture time and the one before
+    ends there, so no moment between them is unrecorded. A pause longer than MEET_S stays a
+    hole."""
+    clip = clip_packets(tmp_path, "a", seconds=6)  # a keyframe each second, 25 fps
     jitter = (0.0, -0.12, 0.09)
 
     def play(captured_from: float) -> list[EncodedPacket]:
@@ -93,11 +94,13 @@ def test_segments_continue_one_timeline_when_capture_times_jitter(
     for begin in (1000.0, 1006.07, 1013.0):  # pts start again at 0 on each loop
         source.publish(play(begin))
     segs = closed_segments(store, 9)
-    assert [round(s.start - 1000, 3) for s in segs] == [
-        0, 2, 4, 6, 8, 10, 13, 15, 17]
+    # cut every 2 s of media, at the keyframes 0, 50 and 100 of each loop (jitter 0, +.09, -.12)
+    assert [round(s.start - 1000, 2) for s in segs] == [
+        0, 2.09, 3.88, 6.07, 8.16, 9.95, 13.0, 15.09, 16.88]
     for a, b in itertools.pairwise(segs[:6]):
-        assert b.start == a.end  # one timeline: no hole, no overlap
-    assert segs[6].start - segs[5].end == pytest.approx(1.0)  # the real pause stays
+        assert a.end == b.start  # no hole, no overlap
+    assert segs[5].end == pytest.approx(segs[5].start + 2.0)  # 1.05 s before the next: a pause
+    assert segs[8].end == pytest.approx(segs[8].start + 2.0)  # the last one: its media
     assert sum(decode_frames(store.root / s.path)[0] for s in segs) == 3 * len(clip)
 
 

@@ -1,7 +1,6 @@
 /** Pure maths of a range board (an alert's recorded time range): which recorded segments play
- * which part of the range, where a wall-clock moment lies, and Asia/Shanghai time labels.
+ * which part of the range, and where a wall-clock moment lies (labels: ../districtTime).
  * Every time here is a wall-clock epoch in seconds (the recording API's domain). */
-
 
 /** A recorded segment as `GET /api/recordings/{camera}/segments` returns it. */
 export interface RecordedSegment {
@@ -69,7 +68,6 @@ export function coverageBars(pieces: readonly Piece[], from: number, to: number)
   const span = Math.max(to - from, 1e-6);
   return pieces.map((p) => [((p.from - from) / span) * 100, ((p.to - p.from) / span) * 100]);
 }
-
 
 /** Epoch seconds of an ISO date-time from the API (null when absent or unreadable). */
 export function epochOf(iso: string | null | undefined): number | null {
