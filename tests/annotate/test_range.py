@@ -74,7 +74,7 @@ def test_a_range_board_spans_the_alerts_recording(recorded: tuple[LiveServer, st
 
         try:
             segs = _poll(c, "the recording of the board's range", covered)
-        except AssertionError as exc:  # say what was recorded, for a failure seen once in CI
+        except AssertionError as exc:  # say what was recorded (found the segment-gap race)
             latest = c.get(f"/api/recordings/{CAM}/segments").json()[-3:]
             status = c.get(f"/api/cameras/{CAM}").json()
             raise AssertionError(

@@ -30,8 +30,9 @@ export function districtWallClockMs(value: string | number | Date): number {
   return new Date(value).getTime() + SHANGHAI_OFFSET_S * 1000;
 }
 
+/** The district's wall clock at epoch seconds `t`, read with the Date's UTC getters. */
 function shanghai(t: number): Date {
-  return new Date((t + SHANGHAI_OFFSET_S) * 1000);
+  return new Date(districtWallClockMs(t * 1000));
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
