@@ -2,7 +2,8 @@
 
 - pipeline: VisionService (batching worker -> tracker -> zones/lines -> rules) fed the clips'
   frames at the analysis size as fast as it takes them (each frame analysed once);
-- model-only: the same detector on the same frames, in the same batches, nothing else;
+- model-only: the same detector on the same frames, in the same batches, nothing else (with
+  as many batches queued on the runtime as the pipeline may queue, `in_flight`);
 - naive: per camera, one after another, `YOLO(weights).track(clip, stream=True)` (decodes at
   full resolution, one frame at a time) for the same number of frames, timed from its first
   result on (its model load and warm-up excluded, as they are for the other two);
@@ -25,6 +26,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from events.model import Event
 from models import UltralyticsConfig, build_detector, resolve_detector_weights
 from models.config import McnnConfig
+from models.protocols import PendingBatch, submit_batch
 from vision.analytics import CameraAnalysisConfig, CameraState
 from vision.clip import ClipFrame, ClipReader
 from vision.geometry import Line, Zone
@@ -192,8 +195,14 @@ def run_model_only(
     detector.detect_batch([frames[cams[0]][0].image])  # warm-up, as the pipeline's first batch
     cpu0 = thread_cpu()
     t0 = time.perf_counter()
-    for i in range(n):
-        detector.detect_batch([frames[c][i].image for c in cams])
+    pending: deque[PendingBatch] = deque()
+    depth = WorkerSettings().in_flight
+    for i in range(n):  # up to `in_flight` batches queued on the runtime, as in the pipeline
+        if len(pending) >= depth:
+            pending.popleft().result()
+        pending.append(submit_batch(detector, [frames[c][i].image for c in cams]))
+    while pending:
+        pending.popleft().result()
     seconds = time.perf_counter() - t0
     cpu = cpu_since(cpu0)
     if cpu:  # this thread calls the detector: it is the batching here

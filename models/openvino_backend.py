@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,26 +146,55 @@ def is_openvino_export(weights: str) -> bool:
 
 
 class _Net:
-    """The export compiled for one input size: a LATENCY request (all cores on one frame) and
-    one THROUGHPUT request per stream (frames of a batch side by side)."""
+    """The export compiled for one input size twice: LATENCY (all cores on one frame, for
+    single frames) and THROUGHPUT (one stream per core group, for the frames of a batch side by
+    side). Requests come from per-model pools that grow to what is in flight at once (at most
+    two batches: the one collected and the one submitted behind it)."""
 
     def __init__(self, core: Any, model: Any) -> None:
         _, h, w, _ = model.input().get_shape()  # N×H×W×C: see with_input_conversion
         self.height, self.width = int(h), int(w)
-        latency = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "LATENCY"})
-        throughput = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
-        n = max(1, int(throughput.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
-        self.single = latency.create_infer_request()
-        self.many = [throughput.create_infer_request() for _ in range(n)]
-        self.turn = 0  # the next of `many` to use
+        self.latency = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+        self.throughput = core.compile_model(model, "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
+        self.streams = max(1, int(self.throughput.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
+        self._free: dict[bool, list[Any]] = {True: [], False: []}
+
+    def take(self, single: bool) -> Any:
+        """A free request of the LATENCY (`single`) or THROUGHPUT model."""
+        free = self._free[single]
+        if free:
+            return free.pop()
+        return (self.latency if single else self.throughput).create_infer_request()
+
+    def give_back(self, single: bool, request: Any) -> None:
+        self._free[single].append(request)
 
 
 @dataclass(frozen=True)
 class _InFlight:
-    index: int
+    net: _Net
+    single: bool
     request: Any
     box: Letterbox
     blob: npt.NDArray[np.uint8]  # the request reads it (shared input) until collected
+
+
+class PendingDetections:
+    """A batch started on the runtime; `result()` waits for it and decodes, in input order.
+    Until then the runtime works on it without this thread (nor the interpreter lock)."""
+
+    def __init__(
+        self, owner: OpenVinoDetector, images: Sequence[Image], flights: list[_InFlight]
+    ) -> None:
+        self._owner = owner
+        self._images = list(images)
+        self._flights = flights
+        self._out: list[Detections] | None = None
+
+    def result(self) -> list[Detections]:
+        if self._out is None:
+            self._out = self._owner._collect_all(self._images, self._flights)
+        return self._out
 
 
 class OpenVinoDetector:
@@ -197,12 +225,15 @@ class OpenVinoDetector:
         self._rect = cfg.rect
         self._nets: dict[tuple[int, int], _Net] = {}
         self._lock = threading.Lock()
+        self._running = 0  # frames submitted and not yet collected
         # Compiled now for the usual 16:9 analysis frame (other shapes on first sight), so that
         # a broken export fails here, as a load error.
         net = self._net(self.input_size(*USUAL_FRAME))
         log.info(
             "loaded detector %s on the OpenVINO CPU runtime (%d parallel requests, %s input)",
-            model_dir, len(net.many), "rectangular" if self._rect else "square",
+            model_dir,
+            net.streams,
+            "rectangular" if self._rect else "square",
         )
 
     @property
@@ -243,52 +274,60 @@ class OpenVinoDetector:
         return net
 
     def detect_batch(self, images: Sequence[Image]) -> list[Detections]:
-        if not images:
-            return []
+        return self.submit_batch(images).result()
+
+    def submit_batch(self, images: Sequence[Image]) -> PendingDetections:
+        """Starts `images` on the runtime and returns at once: the caller decodes the previous
+        batch (or prepares the next) while these run, so the runtime never waits for Python."""
+        flights: list[_InFlight] = []
         with self._lock:
-            if len(images) == 1:
-                return [self._detect_one(images[0])]
-            return self._detect_many(images)
+            # A lone frame with nothing else running gets all cores (LATENCY: lowest delay);
+            # behind a running batch it takes a stream of its own, as a batch's frames do.
+            single = len(images) == 1 and self._running == 0
+        try:
+            for img in images:
+                net, lb, blob = self._prepare(img)
+                with self._lock:
+                    req = net.take(single)
+                    self._running += 1
+                flights.append(_InFlight(net, single, req, lb, blob))
+                req.start_async({0: blob}, share_inputs=True)
+        except BaseException:
+            self._release(flights, cancel=True)
+            raise
+        return PendingDetections(self, images, flights)
+
+    def _collect_all(self, images: Sequence[Image], flights: list[_InFlight]) -> list[Detections]:
+        out: list[Detections] = []
+        try:
+            for img, item in zip(images, flights, strict=True):
+                if not item.request.wait_for(WAIT_MS):
+                    raise RuntimeError(
+                        f"OpenVINO inference did not finish within {WAIT_MS / 1000:.0f} s"
+                    )
+                pred = item.request.get_output_tensor(0).data[0]
+                out.append(self._result(img, item.box, pred))
+        finally:
+            self._release(flights, cancel=len(out) < len(flights))
+        return out
+
+    def _release(self, flights: list[_InFlight], cancel: bool) -> None:
+        """Returns the requests to their pools; after a failure stops what still runs first."""
+        for item in flights:
+            if cancel:
+                item.request.cancel()
+                item.request.wait_for(WAIT_MS)
+        with self._lock:
+            for item in flights:
+                item.net.give_back(item.single, item.request)
+            self._running -= len(flights)
 
     def _prepare(self, img: Image) -> tuple[_Net, Letterbox, npt.NDArray[np.uint8]]:
         h, w = img.shape[:2]
-        net = self._net(self.input_size(h, w))
+        with self._lock:
+            net = self._net(self.input_size(h, w))
         boxed, lb = letterbox(img, net.height, net.width, self._cfg.imgsz)
         return net, lb, np.ascontiguousarray(boxed)[None]
-
-    def _detect_one(self, img: Image) -> Detections:
-        net, lb, blob = self._prepare(img)
-        net.single.infer({0: blob}, share_inputs=True)
-        return self._result(img, lb, net.single.get_output_tensor(0).data[0])
-
-    def _detect_many(self, images: Sequence[Image]) -> list[Detections]:
-        """Keeps one request per stream busy; this thread prepares and decodes meanwhile."""
-        out: list[Detections | None] = [None] * len(images)
-        pending: deque[_InFlight] = deque()
-        try:
-            for i, img in enumerate(images):
-                net, lb, blob = self._prepare(img)
-                req = net.many[net.turn]
-                net.turn = (net.turn + 1) % len(net.many)
-                while any(p.request is req for p in pending):  # still busy: collect in order
-                    self._collect(images, pending.popleft(), out)
-                req.start_async({0: blob}, share_inputs=True)
-                pending.append(_InFlight(i, req, lb, blob))
-            while pending:
-                self._collect(images, pending.popleft(), out)
-        finally:
-            for p in pending:  # only after a failure: stop what still runs
-                p.request.cancel()
-                p.request.wait_for(WAIT_MS)
-        return [d for d in out if d is not None]
-
-    def _collect(
-        self, images: Sequence[Image], item: _InFlight, out: list[Detections | None]
-    ) -> None:
-        if not item.request.wait_for(WAIT_MS):
-            raise RuntimeError(f"OpenVINO inference did not finish within {WAIT_MS / 1000:.0f} s")
-        pred = item.request.get_output_tensor(0).data[0]
-        out[item.index] = self._result(images[item.index], item.box, pred)
 
     def _result(self, img: Image, lb: Letterbox, pred: npt.NDArray[np.float32]) -> Detections:
         xyxy, conf, cls = decode(pred, self._cfg.conf, self._cfg.iou, self._class_ids)

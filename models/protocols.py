@@ -49,6 +49,38 @@ class Detector(Protocol):
     def detect_batch(self, images: Sequence[Image]) -> list[Detections]: ...
 
 
+class PendingBatch(Protocol):
+    """Detections of a batch that is still running; `result()` waits for them."""
+
+    def result(self) -> list[Detections]: ...
+
+
+@runtime_checkable
+class PipelinedDetector(Detector, Protocol):
+    """A detector whose batches run without the calling thread: `submit_batch` starts one and
+    returns, so the caller can decode the previous batch while the runtime works on this one."""
+
+    def submit_batch(self, images: Sequence[Image]) -> PendingBatch: ...
+
+
+@dataclass(frozen=True)
+class DoneBatch:
+    """A batch detected synchronously, as a PendingBatch."""
+
+    detections: list[Detections]
+
+    def result(self) -> list[Detections]:
+        return self.detections
+
+
+def submit_batch(detector: Detector, images: Sequence[Image]) -> PendingBatch:
+    """Starts `images` on `detector` if it can run a batch in the background, else detects
+    them now."""
+    if isinstance(detector, PipelinedDetector):
+        return detector.submit_batch(images)
+    return DoneBatch(detector.detect_batch(images))
+
+
 @runtime_checkable
 class DensityEstimator(Protocol):
     """Estimates a crowd density map of one BGR image."""

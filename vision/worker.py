@@ -3,7 +3,9 @@ its cameras, runs them through the detector as one batch, runs the (slower) dens
 cadence, and hands the batch's results to a second thread that runs each camera's analytics
 (the sink) while the next batch is being detected. Old frames are never queued: a camera that
 produced several frames since the last batch contributes only its newest one, and at most
-`handoff` batches wait for analytics (then the detector waits: nothing grows without bound)."""
+`handoff` batches wait for analytics (then the detector waits: nothing grows without bound).
+With a pipelined detector (`submit_batch`) up to `in_flight` full batches are queued on its
+runtime while this thread decodes the oldest, so the runtime never idles waiting for Python."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -18,7 +21,14 @@ from typing import Literal, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.protocols import DensityEstimator, DensityMap, Detector, ModelLoadError
+from models.protocols import (
+    DensityEstimator,
+    DensityMap,
+    Detector,
+    ModelLoadError,
+    PendingBatch,
+    submit_batch,
+)
 from vision.analytics import FrameLike
 from vision.detections import Detections
 
@@ -42,6 +52,10 @@ class WorkerSettings(BaseModel):
     density_interval_s: float | None = Field(default=2.0, gt=0.0)  # None: no density
     poll_s: float = Field(default=0.005, gt=0.0, le=0.5)
     handoff: int = Field(default=2, ge=1, le=16)  # detected batches waiting for analytics
+    # Batches submitted to a pipelined detector and not yet collected. Behind the oldest, full
+    # batches keep the runtime busy while this thread decodes; only under load (a full batch is
+    # already waiting) does it queue more than one, so an idle system keeps its lowest delay.
+    in_flight: int = Field(default=3, ge=1, le=8)
 
 
 WorkerState = Literal["starting", "running", "error", "stopped"]
@@ -56,6 +70,12 @@ class WorkerStatus:
     density_runs: int
     density_error: str | None
     failures: int  # batches the detector failed on
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    frames: list[FrameLike]
+    pending: PendingBatch
 
 
 @dataclass(frozen=True)
@@ -158,12 +178,27 @@ class BatchingWorker:
         density = self._open_density()
         self._state = "running"
         log.info("vision worker %s running", self.name)
-        while not self._stop.is_set():
-            frames = self._gather()
-            if not frames:
-                self._stop.wait(self._settings.poll_s)
-                continue
-            self._process(detector, density, frames)
+        pending: deque[_Submitted] = deque()  # submitted batches, oldest first
+        try:
+            while not self._stop.is_set():
+                if len(pending) >= self._settings.in_flight:
+                    self._finish(density, pending.popleft())
+                    continue
+                frames = self._gather(fill=not pending)
+                if pending and len(frames) < self._batch_target():
+                    # No full batch to queue behind the running ones: finish the oldest, then
+                    # wait for the next to fill, as without pipelining (no fragmented batches).
+                    self._finish(density, pending.popleft())
+                    continue
+                if not frames:
+                    self._stop.wait(self._settings.poll_s)
+                    continue
+                submitted = self._submit(detector, frames)
+                if submitted is not None:
+                    pending.append(submitted)
+        finally:
+            while pending:  # stopping: let the runtime finish with its buffers
+                self._finish(density, pending.popleft())
 
     def _warm_up(self, detector: Detector) -> None:
         """A dummy frame, then a dummy batch: runtimes compile and allocate on their first
@@ -202,31 +237,47 @@ class BatchingWorker:
                 out.append(f)
         return out
 
-    def _gather(self) -> list[FrameLike]:
-        """The newest unseen frame of each camera; once one is ready, wait up to max_wait_s for
-        more cameras so the batch fills. Oldest-captured first when there are too many."""
+    def _batch_target(self) -> int:
+        return min(self._settings.max_batch, len(self._cameras))
+
+    def _gather(self, fill: bool = True) -> list[FrameLike]:
+        """The newest unseen frame of each camera; once one is ready (and `fill`), wait up to
+        max_wait_s for more cameras so the batch fills. Oldest-captured first when there are
+        too many."""
         s = self._settings
         frames = self._fresh()
         if not frames:
             return []
-        target = min(s.max_batch, len(self._cameras))
-        deadline = time.monotonic() + s.max_wait_s
+        target = self._batch_target()
+        deadline = time.monotonic() + (s.max_wait_s if fill else 0.0)
         while len(frames) < target and time.monotonic() < deadline and not self._stop.is_set():
             self._stop.wait(s.poll_s)
             frames = self._fresh()
         frames.sort(key=lambda f: f.captured_at)
         return frames[: s.max_batch]
 
-    def _process(
-        self, detector: Detector, density: DensityEstimator | None, frames: list[FrameLike]
-    ) -> None:
+    def _submit(self, detector: Detector, frames: list[FrameLike]) -> _Submitted | None:
+        """Starts the batch on the detector (a pipelined one runs it in the background while
+        this thread finishes the previous batch); None if the detector refused it."""
         for f in frames:
             self._last_seq[f.camera_id] = f.seq
         try:
-            results = detector.detect_batch([f.image for f in frames])
+            return _Submitted(frames, submit_batch(detector, [f.image for f in frames]))
         except (RuntimeError, ValueError, OSError) as exc:
-            self._failures += 1
-            log.warning("vision worker %s: detector failed on a batch: %s", self.name, exc)
+            self._failed(exc)
+            return None
+
+    def _failed(self, exc: Exception) -> None:
+        self._failures += 1
+        log.warning("vision worker %s: detector failed on a batch: %s", self.name, exc)
+
+    def _finish(self, density: DensityEstimator | None, submitted: _Submitted) -> None:
+        """Waits for a submitted batch, runs density where due, hands it to analytics."""
+        frames = submitted.frames
+        try:
+            results = submitted.pending.result()
+        except (RuntimeError, ValueError, OSError) as exc:
+            self._failed(exc)
             return
         self._batches += 1
         self._frames += len(frames)

@@ -133,6 +133,26 @@ def test_square_input_gives_ultralytics_boxes(
 
 
 @pytest.mark.media
+def test_batches_queued_behind_running_ones_give_the_same_boxes(
+    ultralytics_env: Path, models_dir: Path, frames: list[np.ndarray]
+) -> None:
+    det = build_detector(UltralyticsConfig(), models_dir)
+    assert isinstance(det, OpenVinoDetector)
+    alone = [det.detect_batch([f])[0] for f in frames]  # nothing else running: latency request
+    # As the batching worker does under load: lone frames and a batch submitted one behind
+    # another before any is collected (the later frames run on throughput streams).
+    queued = [det.submit_batch([f]) for f in frames]
+    batch = det.submit_batch(frames)
+    for expected, pending in zip(alone, queued, strict=True):
+        (got,) = pending.result()
+        _same(got, expected)
+        assert pending.result() == [got]  # collected once, then kept
+    for expected, got in zip(alone, batch.result(), strict=True):
+        _same(got, expected)
+    assert any(len(d.xyxy) > 0 for d in alone)
+
+
+@pytest.mark.media
 def test_rect_input_finds_the_same_objects(
     ultralytics_env: Path, models_dir: Path, frames: list[np.ndarray]
 ) -> None:

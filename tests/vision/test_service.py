@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +14,9 @@ import pytest
 from events.model import Event
 from models import FakeBox, FakeConfig
 from models.fake import FakeDensity, FakeDetector
+from models.protocols import PipelinedDetector
 from vision.analytics import CameraAnalysisConfig
+from vision.detections import Detections
 from vision.geometry import Zone
 from vision.rules import RulesConfig
 from vision.service import VisionService, VisionSettings
@@ -89,6 +91,80 @@ def test_worker_batches_the_newest_frame_of_every_camera_and_stops() -> None:
     assert set(detector.batches[2:]) == {3}  # one batch per round, all three cameras together
     assert [seq for _, seq, _ in seen] == [2] * 3 + [4] * 3 + [6] * 3
     assert sum(1 for *_, dens in seen if dens) >= 1  # density ran on its cadence
+
+
+class _Gate:
+    """A batch 'running' until the test opens it."""
+
+    def __init__(self, detections: list[Detections]) -> None:
+        self.opened = threading.Event()
+        self._detections = detections
+
+    def result(self) -> list[Detections]:
+        assert self.opened.wait(10.0), "the test never let this batch finish"
+        return self._detections
+
+
+class GatedDetector(FakeDetector):
+    """A pipelined detector (submit_batch) whose batches finish only when the test says."""
+
+    def __init__(self) -> None:
+        super().__init__(FakeConfig())
+        self.gates: list[_Gate] = []
+        self.open_all = False
+
+    def submit_batch(self, images: Sequence[np.ndarray]) -> _Gate:
+        gate = _Gate(self.detect_batch(images))
+        if self.open_all:
+            gate.opened.set()
+        self.gates.append(gate)
+        return gate
+
+
+class BusyIngest(FakeIngest):
+    """Cameras far faster than the detector: every look finds a new frame."""
+
+    def latest_analysis(self, camera_id: str) -> _Frame | None:
+        self.tick()
+        return super().latest_analysis(camera_id)
+
+
+def test_under_load_the_worker_queues_full_batches_behind_the_running_one() -> None:
+    ingest = BusyIngest(["a", "b"])
+    detector = GatedDetector()
+    seen: list[tuple[str, int]] = []
+    worker = BatchingWorker(
+        "default",
+        ingest,
+        lambda: detector,
+        lambda f, d, dm: seen.append((f.camera_id, f.seq)),
+        WorkerSettings(max_batch=8, max_wait_s=0.2, density_interval_s=None, in_flight=3),
+    )
+    assert isinstance(detector, PipelinedDetector)
+    worker.set_cameras(["a", "b"])
+    worker.start()
+    try:
+        wait_for(lambda: len(detector.gates) == 3)
+        time.sleep(0.2)
+        assert len(detector.gates) == 3  # in_flight batches at most, none collected yet
+        assert seen == []
+        assert detector.batches[:2] == [1, 2]  # the warm-up
+        assert detector.batches[2:] == [2, 2, 2]  # full batches only
+        detector.gates[0].opened.set()
+        wait_for(lambda: len(seen) == 2 and len(detector.gates) == 4)  # one out, one more in
+        detector.gates[1].opened.set()
+        wait_for(lambda: len(seen) == 4 and len(detector.gates) == 5)
+        assert [cam for cam, _ in seen] == ["a", "b", "a", "b"]
+        assert seen[0][1] < seen[2][1]  # handed to analytics in the order they were submitted
+    finally:
+        detector.open_all = True
+        for gate in detector.gates:
+            gate.opened.set()
+        assert worker.stop(timeout=5.0)
+    assert worker.status.state == "stopped"
+    # Stopping finished every batch it had started: each one's frames reached analytics or
+    # were dropped at the hand-off, none is left running on the detector.
+    assert worker.status.batches == len(detector.gates)
 
 
 def test_a_model_that_fails_to_load_is_an_error_status() -> None:
