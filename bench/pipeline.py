@@ -15,7 +15,8 @@ and model-only kept the cores equally busy, their fps ratio would be the "cpu ra
 
     CITYEYE_MODELS_DIR=../shared/models CITYEYE_MEDIA_DIR=../shared/media \\
         python bench/pipeline.py [--frames 60] [--cameras 1 2 4] [--device cpu] [--density] \\
-            [--repeat 3] [--runtime auto|openvino|ultralytics] [--square]
+            [--repeat 3] [--runtime auto|openvino|ultralytics] [--square] \\
+            [--source-fps 1000] [--in-flight 3]
 """
 
 from __future__ import annotations
@@ -153,12 +154,14 @@ def run_pipeline(
     det: UltralyticsConfig,
     models_dir: Path | None,
     density: bool,
+    source_fps: float,
+    in_flight: int,
 ) -> Measured:
-    replay = Replay(frames)
+    replay = Replay(frames, source_fps)
     settings = VisionSettings(
         detectors={"default": det},
         density=McnnConfig() if density else None,
-        worker=WorkerSettings(max_batch=len(frames), max_wait_s=0.05),
+        worker=WorkerSettings(max_batch=len(frames), max_wait_s=0.05, in_flight=in_flight),
     )
     events: list[Event] = []
     service = VisionService(replay, settings, models_dir, events.append, on_state=replay.analysed)
@@ -187,7 +190,10 @@ def run_pipeline(
 
 
 def run_model_only(
-    frames: dict[str, list[ClipFrame]], det: UltralyticsConfig, models_dir: Path | None
+    frames: dict[str, list[ClipFrame]],
+    det: UltralyticsConfig,
+    models_dir: Path | None,
+    depth: int,
 ) -> Measured:
     detector = build_detector(det, models_dir)
     cams = list(frames)
@@ -196,7 +202,6 @@ def run_model_only(
     cpu0 = thread_cpu()
     t0 = time.perf_counter()
     pending: deque[PendingBatch] = deque()
-    depth = WorkerSettings().in_flight
     for i in range(n):  # up to `in_flight` batches queued on the runtime, as in the pipeline
         if len(pending) >= depth:
             pending.popleft().result()
@@ -257,6 +262,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--square", action="store_true", help="OpenVINO runtime: no rect input")
     p.add_argument(
+        "--source-fps",
+        type=float,
+        default=1000.0,
+        help="frames/s of each replayed camera (default: faster than any pipeline; 25 plays "
+        "live cameras, the pipeline then analyses the newest frame of each)",
+    )
+    p.add_argument(
+        "--in-flight",
+        type=int,
+        default=WorkerSettings().in_flight,
+        help="batches queued on the runtime at most (WorkerSettings.in_flight; 1: none "
+        "queued behind the one being decoded), for the pipeline and model-only alike",
+    )
+    p.add_argument(
         "--repeat",
         type=int,
         default=1,
@@ -278,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         f"detector: {resolve_detector_weights(det, models_dir)} on {args.device} "
         f"(runtime {det.runtime}, rect {det.rect}); "
         f"{args.frames} frames per camera at width {args.width}; "
-        f"density {'on' if args.density else 'off'}; best of {args.repeat}"
+        f"density {'on' if args.density else 'off'}; cameras at {args.source_fps:g} fps; "
+        f"{args.in_flight} batches in flight; best of {args.repeat}"
     )
     print(
         f"{'cameras':>7} {'pipeline fps':>13} {'model-only fps':>15} {'naive fps':>10} "
@@ -295,8 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         models: list[Measured] = []
         naive = 0.0
         for _ in range(max(1, args.repeat)):
-            pipes.append(run_pipeline(frames, det, models_dir, args.density))
-            models.append(run_model_only(frames, det, models_dir))
+            pipes.append(
+                run_pipeline(frames, det, models_dir, args.density, args.source_fps, args.in_flight)
+            )
+            models.append(run_model_only(frames, det, models_dir, args.in_flight))
             naive = max(naive, run_naive(clips, args.frames, det, models_dir))
         pipe = max(pipes, key=lambda m: m.fps)
         model = max(models, key=lambda m: m.fps)
@@ -316,14 +338,16 @@ def print_cpu(rows: list[tuple[int, Measured, Measured]]) -> None:
         return
     print("\nCPU per analysed frame, ms (the runs in the table above):")
     print(
-        f"{'cameras':>7} {'run':>10} " + " ".join(f"{r:>9}" for r in ROLES)
+        f"{'cameras':>7} {'run':>10} "
+        + " ".join(f"{r:>9}" for r in ROLES)
         + f" {'total':>7} {'busy':>5}"
     )
     for n, pipe, model in rows:
         for label, m in (("pipeline", pipe), ("model-only", model)):
             total = sum(m.cpu_ms_per_frame(r) for r in ROLES)
             print(
-                f"{n:>7} {label:>10} " + " ".join(f"{m.cpu_ms_per_frame(r):>9.2f}" for r in ROLES)
+                f"{n:>7} {label:>10} "
+                + " ".join(f"{m.cpu_ms_per_frame(r):>9.2f}" for r in ROLES)
                 + f" {total:>7.2f} {m.busy():>5.0%}"
             )
         ratio = sum(model.cpu.values()) / model.frames / (sum(pipe.cpu.values()) / pipe.frames)
