@@ -3,9 +3,10 @@ runtime directly on CPU: Ultralytics' letterbox and NMS, reproduced, around the 
 
 Why not `YOLO(dir).predict(...)`: per call Ultralytics sets up a data source, converts through
 torch, builds Results objects and runs a batch one image after another on one synchronous
-request. Here a single frame runs on a LATENCY-compiled network (all cores on one image); the
-frames of a batch run on a THROUGHPUT-compiled one with one request per stream in flight, while
-this thread letterboxes the next frame and decodes the last. Same weights, same boxes.
+request. Here a lone frame runs on a LATENCY-compiled network (all cores on one image); the
+frames of a batch, and frames queued behind a running one, run on a THROUGHPUT-compiled one, a
+request each, all started at once (`submit_batch`): the runtime works through them on its
+streams while the caller decodes earlier results. Same weights, same boxes.
 """
 
 from __future__ import annotations
@@ -148,8 +149,8 @@ def is_openvino_export(weights: str) -> bool:
 class _Net:
     """The export compiled for one input size twice: LATENCY (all cores on one frame, for
     single frames) and THROUGHPUT (one stream per core group, for the frames of a batch side by
-    side). Requests come from per-model pools that grow to what is in flight at once (at most
-    two batches: the one collected and the one submitted behind it)."""
+    side). Requests come from per-model pools that grow to what is in flight at once (the
+    batching worker queues at most `WorkerSettings.in_flight` batches)."""
 
     def __init__(self, core: Any, model: Any) -> None:
         _, h, w, _ = model.input().get_shape()  # N×H×W×C: see with_input_conversion
