@@ -115,9 +115,9 @@ class GatedDetector(FakeDetector):
 
     def submit_batch(self, images: Sequence[np.ndarray]) -> _Gate:
         gate = _Gate(self.detect_batch(images))
+        self.gates.append(gate)  # before looking at open_all: the test sets it, then opens gates
         if self.open_all:
             gate.opened.set()
-        self.gates.append(gate)
         return gate
 
 
