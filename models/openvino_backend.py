@@ -11,6 +11,7 @@ streams while the caller decodes earlier results. Same weights, same boxes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -191,10 +192,19 @@ class PendingDetections:
         self._images = list(images)
         self._flights = flights
         self._out: list[Detections] | None = None
+        self._error: Exception | None = None
 
     def result(self) -> list[Detections]:
+        """The detections, in input order; collected once (the requests then go back to their
+        pool), so a second call gives the same list, or raises the same error."""
+        if self._error is not None:
+            raise self._error
         if self._out is None:
-            self._out = self._owner._collect_all(self._images, self._flights)
+            try:
+                self._out = self._owner._collect_all(self._images, self._flights)
+            except Exception as exc:
+                self._error = exc
+                raise
         return self._out
 
 
@@ -317,7 +327,9 @@ class OpenVinoDetector:
         for item in flights:
             if cancel:
                 item.request.cancel()
-                item.request.wait_for(WAIT_MS)
+                # A cancelled request's wait raises "Infer Request was canceled": as asked.
+                with contextlib.suppress(RuntimeError):
+                    item.request.wait_for(WAIT_MS)
         with self._lock:
             for item in flights:
                 item.net.give_back(item.single, item.request)

@@ -153,6 +153,31 @@ def test_batches_queued_behind_running_ones_give_the_same_boxes(
 
 
 @pytest.mark.media
+def test_a_batch_that_fails_to_decode_leaves_the_detector_usable(
+    ultralytics_env: Path,
+    models_dir: Path,
+    frames: list[np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    det = build_detector(UltralyticsConfig(), models_dir)
+    assert isinstance(det, OpenVinoDetector)
+    expected = det.detect_batch(frames)
+
+    def broken(*args: object) -> Detections:
+        raise RuntimeError("decoding failed")
+
+    with monkeypatch.context() as m:
+        m.setattr(det, "_result", broken)
+        pending = det.submit_batch(frames)
+        with pytest.raises(RuntimeError, match="decoding failed"):
+            pending.result()
+    with pytest.raises(RuntimeError, match="decoding failed"):
+        pending.result()  # the same error again: its requests are not collected twice
+    for a, b in zip(det.detect_batch(frames), expected, strict=True):
+        _same(a, b)  # the requests went back to their pools, stopped and reusable
+
+
+@pytest.mark.media
 def test_rect_input_finds_the_same_objects(
     ultralytics_env: Path, models_dir: Path, frames: list[np.ndarray]
 ) -> None:
