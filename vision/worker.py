@@ -5,7 +5,9 @@ cadence, and hands the batch's results to a second thread that runs each camera'
 produced several frames since the last batch contributes only its newest one, and at most
 `handoff` batches wait for analytics (then the detector waits: nothing grows without bound).
 With a pipelined detector (`submit_batch`) up to `in_flight` full batches are queued on its
-runtime while this thread decodes the oldest, so the runtime never idles waiting for Python."""
+runtime while this thread decodes the oldest, so the runtime never idles waiting for Python. A
+batch is full with a frame of every camera that delivered within `live_window_s`: an offline
+camera neither holds the others' batches for `max_wait_s` nor stops them queueing."""
 
 from __future__ import annotations
 
@@ -56,6 +58,8 @@ class WorkerSettings(BaseModel):
     # batches keep the runtime busy while this thread decodes; only under load (a full batch is
     # already waiting) does it queue more than one, so an idle system keeps its lowest delay.
     in_flight: int = Field(default=3, ge=1, le=8)
+    # A camera whose last new frame is older than this does not count towards a full batch.
+    live_window_s: float = Field(default=2.0, gt=0.0)
 
 
 WorkerState = Literal["starting", "running", "error", "stopped"]
@@ -103,6 +107,7 @@ class BatchingWorker:
         self._settings = settings or WorkerSettings()
         self._cameras: tuple[str, ...] = ()
         self._last_seq: dict[str, int] = {}
+        self._delivered_at: dict[str, float] = {}  # camera -> when a new frame was last seen
         self._last_density: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -231,14 +236,22 @@ class BatchingWorker:
         with self._lock:
             cams = self._cameras
         out: list[FrameLike] = []
+        now = time.monotonic()
         for cam in cams:
             f = self._source.latest_analysis(cam)
             if f is not None and f.seq != self._last_seq.get(cam):
                 out.append(f)
+                self._delivered_at[cam] = now
         return out
 
     def _batch_target(self) -> int:
-        return min(self._settings.max_batch, len(self._cameras))
+        """A full batch: one frame of every camera that delivered within `live_window_s` (an
+        offline camera must not hold every batch for `max_wait_s`, nor stop batches queueing)."""
+        with self._lock:
+            cams = self._cameras
+        since = time.monotonic() - self._settings.live_window_s
+        live = sum(1 for c in cams if self._delivered_at.get(c, float("-inf")) >= since)
+        return max(1, min(self._settings.max_batch, live))
 
     def _gather(self, fill: bool = True) -> list[FrameLike]:
         """The newest unseen frame of each camera; once one is ready (and `fill`), wait up to

@@ -167,6 +167,37 @@ def test_under_load_the_worker_queues_full_batches_behind_the_running_one() -> N
     assert worker.status.batches == len(detector.gates)
 
 
+class OneCameraDown(BusyIngest):
+    """As BusyIngest, but camera "down" has never delivered a frame."""
+
+    def latest_analysis(self, camera_id: str) -> _Frame | None:
+        return None if camera_id == "down" else super().latest_analysis(camera_id)
+
+
+def test_an_offline_camera_does_not_hold_the_batches_of_the_others() -> None:
+    ingest = OneCameraDown(["a", "b", "down"])
+    detector = GatedDetector()
+    worker = BatchingWorker(
+        "default",
+        ingest,
+        lambda: detector,
+        lambda f, d, dm: None,
+        WorkerSettings(max_batch=8, max_wait_s=0.5, density_interval_s=None, in_flight=3),
+    )
+    worker.set_cameras(["a", "b", "down"])
+    worker.start()
+    try:
+        # The two live cameras make full batches: they queue behind the running one, none
+        # waits for "down" (a batch of 2 out of 3 cameras would otherwise never be full).
+        wait_for(lambda: len(detector.gates) == 3)
+        assert detector.batches[2:] == [2, 2, 2]
+    finally:
+        detector.open_all = True
+        for gate in detector.gates:
+            gate.opened.set()
+        assert worker.stop(timeout=5.0)
+
+
 def test_a_model_that_fails_to_load_is_an_error_status() -> None:
     ingest = FakeIngest(["ok-cam", "bad-cam"])
     events: list[Event] = []
