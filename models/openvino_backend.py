@@ -12,9 +12,10 @@ streams while the caller decodes earlier results. Same weights, same boxes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,12 +186,8 @@ class PendingDetections:
     """A batch started on the runtime; `result()` waits for it and decodes, in input order.
     Until then the runtime works on it without this thread (nor the interpreter lock)."""
 
-    def __init__(
-        self, owner: OpenVinoDetector, images: Sequence[Image], flights: list[_InFlight]
-    ) -> None:
-        self._owner = owner
-        self._images = list(images)
-        self._flights = flights
+    def __init__(self, collect: Callable[[], list[Detections]]) -> None:
+        self._collect = collect
         self._out: list[Detections] | None = None
         self._error: Exception | None = None
 
@@ -201,7 +198,7 @@ class PendingDetections:
             raise self._error
         if self._out is None:
             try:
-                self._out = self._owner._collect_all(self._images, self._flights)
+                self._out = self._collect()
             except Exception as exc:
                 self._error = exc
                 raise
@@ -306,7 +303,7 @@ class OpenVinoDetector:
         except BaseException:
             self._release(flights, cancel=True)
             raise
-        return PendingDetections(self, images, flights)
+        return PendingDetections(functools.partial(self._collect_all, list(images), flights))
 
     def _collect_all(self, images: Sequence[Image], flights: list[_InFlight]) -> list[Detections]:
         out: list[Detections] = []
