@@ -1,7 +1,7 @@
 """Vision pipeline throughput for 1, 2 and 4 cameras from the shared clips, in one run:
 
 - pipeline: VisionService (batching worker -> tracker -> zones/lines -> rules) fed the clips'
-  frames at the analysis size as fast as it takes them (each frame analysed once);
+  frames at the analysis size as fast as it takes them (each frame analysed once, in order);
 - model-only: the same detector on the same frames, in the same batches, nothing else (with
   as many batches queued on the runtime as the pipeline may queue, `in_flight`);
 - naive: per camera, one after another, `YOLO(weights).track(clip, stream=True)` (decodes at
@@ -16,7 +16,7 @@ and model-only kept the cores equally busy, their fps ratio would be the "cpu ra
     CITYEYE_MODELS_DIR=../shared/models CITYEYE_MEDIA_DIR=../shared/media \\
         python bench/pipeline.py [--frames 60] [--cameras 1 2 4] [--device cpu] [--density] \\
             [--repeat 3] [--runtime auto|openvino|ultralytics] [--square] \\
-            [--source-fps 1000] [--in-flight 3]
+            [--source-fps 25] [--in-flight 3]
 """
 
 from __future__ import annotations
@@ -105,22 +105,31 @@ def cpu_since(before: dict[str, float]) -> dict[str, float]:
 
 
 class Replay:
-    """A FrameSource that plays decoded frames like live cameras much faster than any
-    pipeline (`source_fps`): the newest frame wins, as with IngestManager; `analysed` counts
-    what the pipeline analysed."""
+    """The shared clips as cameras. `source_fps` None: each request for a camera's newest frame
+    gets its next frame, in order, then its last one again (the pipeline analyses every frame
+    once and in order: the frames model-only infers, with the motion between them a live
+    camera shows its tracker). A rate: frames by wall-clock time at that rate, looping, the
+    newest frame wins (live cameras, as with IngestManager). `analysed` counts what the
+    pipeline analysed."""
 
-    def __init__(self, frames: dict[str, list[ClipFrame]], source_fps: float = 1000.0) -> None:
+    def __init__(self, frames: dict[str, list[ClipFrame]], source_fps: float | None) -> None:
         self.frames = frames
         self.source_fps = source_fps
         self.t0: float | None = None
         self.counts: dict[str, int] = dict.fromkeys(frames, 0)
+        self.served: dict[str, int] = dict.fromkeys(frames, 0)
         self.lock = threading.Lock()
 
     def latest_analysis(self, camera_id: str) -> ClipFrame | None:
         if self.t0 is None:
             return None
-        k = int((time.perf_counter() - self.t0) * self.source_fps)
         seq = self.frames[camera_id]
+        if self.source_fps is None:
+            with self.lock:
+                k = self.served[camera_id] = min(self.served[camera_id] + 1, len(seq))
+            f = seq[k - 1]
+            return ClipFrame(camera_id, k, f.pts, time.time(), f.image)
+        k = int((time.perf_counter() - self.t0) * self.source_fps)
         f = seq[k % len(seq)]
         return ClipFrame(camera_id, k + 1, f.pts, time.time(), f.image)
 
@@ -154,7 +163,7 @@ def run_pipeline(
     det: UltralyticsConfig,
     models_dir: Path | None,
     density: bool,
-    source_fps: float,
+    source_fps: float | None,
     in_flight: int,
 ) -> Measured:
     replay = Replay(frames, source_fps)
@@ -264,9 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--source-fps",
         type=float,
-        default=1000.0,
-        help="frames/s of each replayed camera (default: faster than any pipeline; 25 plays "
-        "live cameras, the pipeline then analyses the newest frame of each)",
+        default=None,
+        help="frames/s of each replayed camera (default: every frame in order, the next one "
+        "as soon as the pipeline asks; 25 plays live cameras, the pipeline then analyses the "
+        "newest frame of each)",
     )
     p.add_argument(
         "--in-flight",
@@ -293,11 +303,14 @@ def main(argv: list[str] | None = None) -> int:
         runtime=args.runtime,
         rect=not args.square,
     )
+    source = (
+        "give every frame in order" if args.source_fps is None else f"at {args.source_fps:g} fps"
+    )
     print(
         f"detector: {resolve_detector_weights(det, models_dir)} on {args.device} "
         f"(runtime {det.runtime}, rect {det.rect}); "
         f"{args.frames} frames per camera at width {args.width}; "
-        f"density {'on' if args.density else 'off'}; cameras at {args.source_fps:g} fps; "
+        f"density {'on' if args.density else 'off'}; cameras {source}; "
         f"{args.in_flight} batches in flight; best of {args.repeat}"
     )
     print(

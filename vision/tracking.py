@@ -1,4 +1,5 @@
-"""Multi-object tracking with Ultralytics' ByteTrack (`ultralytics.trackers.BYTETracker`)."""
+"""Multi-object tracking with Ultralytics' ByteTrack (`vision.bytetrack`, a batched
+`ultralytics.trackers.BYTETracker`)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class Tracker:
     `tracker_id` set (boxes as detected, not Kalman-smoothed). One per camera; not thread-safe."""
 
     def __init__(self, cfg: TrackerConfig | None = None, frame_rate: float = 5.0) -> None:
-        from ultralytics.trackers import BYTETracker
+        from vision.bytetrack import ByteTrack  # imports Ultralytics (seconds): only when used
 
         cfg = cfg or TrackerConfig()
         args = SimpleNamespace(
@@ -59,7 +60,7 @@ class Tracker:
             match_thresh=cfg.match_thresh,
             fuse_score=cfg.fuse_score,
         )
-        self._impl: Any = BYTETracker(args)  # type: ignore[no-untyped-call]
+        self._impl: Any = ByteTrack(args)  # type: ignore[no-untyped-call]
 
     def update(self, dets: Detections) -> Detections:
         boxes = _Boxes(dets.xyxy, dets.confidence, dets.class_id)

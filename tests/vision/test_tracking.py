@@ -1,0 +1,100 @@
+"""`vision.bytetrack.ByteTrack` (Ultralytics' BYTETracker with its per-track numpy work batched)
+gives exactly what the stock BYTETracker gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from models import UltralyticsConfig, build_detector
+from vision.bytetrack import ByteTrack, _kalman_update
+from vision.clip import ClipReader
+from vision.detections import Detections
+from vision.tracking import _Boxes
+
+
+def _args(track_buffer: int) -> SimpleNamespace:
+    return SimpleNamespace(
+        tracker_type="bytetrack",
+        track_high_thresh=0.25,
+        track_low_thresh=0.1,
+        new_track_thresh=0.25,
+        track_buffer=track_buffer,
+        match_thresh=0.8,
+        fuse_score=True,
+    )
+
+
+def test_the_batched_kalman_correction_is_ultralytics_one_by_one() -> None:
+    from ultralytics.trackers.utils.kalman_filter import KalmanFilterXYAH
+
+    kf = KalmanFilterXYAH()  # type: ignore[no-untyped-call]
+    rng = np.random.default_rng(3)
+    states = []
+    for _ in range(7):
+        box = np.array([rng.uniform(0, 640), rng.uniform(0, 360), rng.uniform(0.3, 2), 80.0])
+        mean, cov = kf.initiate(box)
+        mean, cov = kf.predict(mean + rng.normal(0, 2, 8), cov)
+        states.append((mean, cov, box + rng.normal(0, 3, 4)))
+    means, covs = _kalman_update(
+        np.stack([s[0] for s in states]),
+        np.stack([s[1] for s in states]),
+        np.stack([s[2] for s in states]),
+        kf._std_weight_position,
+    )
+    for (mean, cov, meas), m, c in zip(states, means, covs, strict=True):
+        want_mean, want_cov = kf.update(mean, cov, meas)
+        np.testing.assert_allclose(m, want_mean, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(c, want_cov, rtol=1e-12, atol=1e-9)
+
+
+def _life(tracks: list[Any]) -> list[tuple[Any, ...]]:
+    """What the tracker keeps of each track besides its Kalman state."""
+    return [
+        (t.track_id, t.state, t.is_activated, t.tracklet_len, t.frame_id, t.start_frame, t.idx)
+        for t in tracks
+    ]
+
+
+@pytest.fixture(scope="module")
+def street_detections(
+    ultralytics_env: Path, models_dir: Path, media_dir: Path
+) -> list[Detections]:
+    """Detections of every frame of the busy street clip (96 frames, 25 fps, ~27 people a
+    frame): tracks start, cross, get occluded and come back, so every association stage and
+    re-activation is exercised."""
+    det = build_detector(UltralyticsConfig(), models_dir)
+    clip = media_dir / "videos" / "pedestrians_street_amirhossein.mp4"
+    out: list[Detections] = []
+    with ClipReader(clip, "street", fps=None, width=640) as reader:
+        for f in reader:
+            out.extend(det.detect_batch([f.image]))
+    assert len(out) == 96, f"{clip} gave {len(out)} frames, 96 expected"
+    return out
+
+
+@pytest.mark.media
+@pytest.mark.parametrize("track_buffer", [5, 90])
+def test_bytetrack_gives_the_stock_tracker_results_frame_by_frame(
+    street_detections: list[Detections], track_buffer: int
+) -> None:
+    from ultralytics.trackers import BYTETracker
+
+    stock = BYTETracker(_args(track_buffer))  # type: ignore[no-untyped-call]
+    ours = ByteTrack(_args(track_buffer))  # type: ignore[no-untyped-call]
+    refound = 0
+    for k, d in enumerate(street_detections):
+        want = stock.update(_Boxes(d.xyxy, d.confidence, d.class_id), None)
+        got = ours.update(_Boxes(d.xyxy, d.confidence, d.class_id), None)
+        assert got.shape == want.shape, f"frame {k}"
+        assert np.array_equal(got, want), f"frame {k}: {got} != {want}"
+        refound += sum(
+            t.tracklet_len == 0 and t.frame_id > t.start_frame for t in stock.tracked_stracks
+        )
+        for pool in ("tracked_stracks", "lost_stracks", "removed_stracks"):
+            assert _life(getattr(ours, pool)) == _life(getattr(stock, pool)), f"frame {k}: {pool}"
+    assert refound > 0, "no lost track was found again: the clip no longer tests re-activation"
