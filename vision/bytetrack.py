@@ -74,6 +74,34 @@ class ByteTrack(BYTETracker):
 
     track_class = _Track
 
+    def multi_predict(self, tracks: list[STrack]) -> None:
+        """STrack.multi_predict (KalmanFilterXYAH.multi_predict, a lost track's height velocity
+        zeroed first) with the constant-velocity motion as slice additions: its motion matrix is
+        the identity plus ones, so the products reduce to exactly these sums."""
+        if not tracks:
+            return
+        states: list[Any] = [t.mean for t in tracks]  # typed None by STrack: set once active
+        covariances: list[Any] = [t.covariance for t in tracks]
+        mean = np.stack(states)
+        mean[[t.state != TrackState.Tracked for t in tracks], 7] = 0
+        cov = np.stack(covariances)
+        kf = self.kalman_filter
+        h = mean[:, 3]
+        std = np.stack(
+            [kf._std_weight_position * h] * 2
+            + [np.full_like(h, 1e-2), kf._std_weight_position * h]
+            + [kf._std_weight_velocity * h] * 2
+            + [np.full_like(h, 1e-5), kf._std_weight_velocity * h],
+            axis=1,
+        )
+        mean[:, :4] += mean[:, 4:]
+        cov[:, :4, :] += cov[:, 4:, :]
+        cov[:, :, :4] += cov[:, :, 4:]
+        idx = np.arange(8)
+        cov[:, idx, idx] += np.square(std)
+        for t, m, c in zip(tracks, mean, cov, strict=True):
+            t.mean, t.covariance = m, c
+
     def init_track(self, results: Any, img: Any = None) -> list[STrack]:
         """BYTETracker.init_track (one track per detection, `idx` its row) with the boxes'
         top-left corners computed for all detections at once."""

@@ -87,17 +87,19 @@ class LineCounter:
         pts = dets.anchors(self._anchor)
         names = dets.class_names()
         out: list[Crossing] = []
-        for (px, py), tid, name in zip(pts, dets.tracker_id, names, strict=True):
+        # Python floats and ints: numpy scalars make each of the operations below dearer.
+        rows = zip(pts.tolist(), dets.tracker_id.tolist(), names, strict=True)
+        for (px, py), tid, name in rows:
             dist = (dx * (py - ay) - dy * (px - ax)) / length / scale
             u = ((px - ax) * dx + (py - ay) * dy) / (length * length)
             side = 1 if dist > 0 else -1
-            point = (float(px) / scale, float(py) / scale)
-            state = self._tracks.get(int(tid))
+            point = (px / scale, py / scale)
+            state = self._tracks.get(tid)
             if state is None or self._switched(state, point, t):
                 # A new track starts on the side it is seen on, even inside the band: people
                 # often first appear close to a line.
                 counted = state.counted if state else set()
-                self._tracks[int(tid)] = _TrackSide(side, t, u, point, counted)
+                self._tracks[tid] = _TrackSide(side, t, u, point, counted)
                 continue
             state.last_t, state.point = t, point
             if side == state.side:
@@ -115,7 +117,7 @@ class LineCounter:
             state.counted.add(direction)
             (self._in if direction == "in" else self._out)[name] += 1
             out.append(
-                Crossing(self.line.id, int(tid), name, direction, t, (float(px / w), float(py / h)))
+                Crossing(self.line.id, tid, name, direction, t, (px / w, py / h))
             )
         self._forget(t)
         return out
@@ -174,7 +176,7 @@ class ZoneCounter:
         ids: tuple[int, ...] = ()
         dwell: dict[int, float] = {}
         if dets.tracker_id is not None:
-            ids = tuple(int(i) for i in dets.tracker_id[inside])
+            ids = tuple(dets.tracker_id[inside].tolist())
             for tid in ids:
                 self._entered.setdefault(tid, t)
                 self._last_inside[tid] = t

@@ -120,7 +120,7 @@ class Detections:
         )
 
     def class_names(self) -> list[str]:
-        return [self.names.get(int(c), str(int(c))) for c in self.class_id]
+        return [self.names.get(c, str(c)) for c in self.class_id.tolist()]
 
     def class_ids_for(self, names: Sequence[str]) -> set[int]:
         wanted = set(names)
