@@ -133,6 +133,11 @@ class Replay:
         f = seq[k % len(seq)]
         return ClipFrame(camera_id, k + 1, f.pts, time.time(), f.image)
 
+    def exhausted(self) -> bool:
+        """In-order replay: every frame of every camera was handed out."""
+        with self.lock:
+            return all(self.served[c] == len(f) for c, f in self.frames.items())
+
     def analysed(self, state: CameraState) -> None:
         with self.lock:
             self.counts[state.camera_id] += 1
@@ -143,12 +148,18 @@ class Replay:
 
 
 def decode(clip: Path, camera_id: str, n: int, width: int) -> list[ClipFrame]:
+    """`n` frames of the clip, from its start again if it is shorter (all cameras then give
+    as many frames, and a batch of every camera fills to the end)."""
     out: list[ClipFrame] = []
-    with ClipReader(clip, camera_id, fps=None, width=width) as reader:
-        for f in reader:
-            out.append(ClipFrame(camera_id, len(out) + 1, f.pts, f.captured_at, f.image))
-            if len(out) >= n:
-                break
+    while len(out) < n:
+        before = len(out)
+        with ClipReader(clip, camera_id, fps=None, width=width) as reader:
+            for f in reader:
+                out.append(ClipFrame(camera_id, len(out) + 1, f.pts, f.captured_at, f.image))
+                if len(out) >= n:
+                    break
+        if len(out) == before:
+            raise ValueError(f"{clip}: no frames decoded")
     return out
 
 
@@ -188,9 +199,18 @@ def run_pipeline(
         want = sum(len(f) for f in frames.values())
         cpu0 = thread_cpu()
         replay.t0 = t0 = time.perf_counter()
+        progress = (0, time.perf_counter())
         while (done := replay.total()) < want:
-            if time.perf_counter() - t0 > 600:
+            now = time.perf_counter()
+            if now - t0 > 600:
                 raise TimeoutError("the pipeline did not finish within 600 s")
+            if done != progress[0]:
+                progress = (done, now)
+            elif replay.exhausted() and now - progress[1] > 5.0:
+                raise RuntimeError(
+                    f"the worker analysed {done} of the {want} frames replayed in order and "
+                    "stopped: it dropped some (gathered, then not submitted)"
+                )
             time.sleep(0.01)
         seconds = time.perf_counter() - t0
         return Measured(done / seconds, done, seconds, cpu_since(cpu0))
