@@ -98,3 +98,46 @@ def test_bytetrack_gives_the_stock_tracker_results_frame_by_frame(
         for pool in ("tracked_stracks", "lost_stracks", "removed_stracks"):
             assert _life(getattr(ours, pool)) == _life(getattr(stock, pool)), f"frame {k}: {pool}"
     assert refound > 0, "no lost track was found again: the clip no longer tests re-activation"
+
+
+def _frame(rows: list[tuple[float, float, float, float, float]]) -> Detections:
+    arr = np.array(rows, np.float32).reshape(-1, 5)
+    return Detections(
+        xyxy=arr[:, :4],
+        confidence=arr[:, 4],
+        class_id=np.zeros(len(arr), np.int64),
+        width=640,
+        height=360,
+    )
+
+
+def test_bytetrack_matches_the_stock_tracker_on_empty_weak_and_degenerate_frames() -> None:
+    """Frames the clip may not have: none at all, only low-confidence boxes (second stage
+    alone), a zero-width box, tracks lost and found again after a gap."""
+    from ultralytics.trackers import BYTETracker
+
+    rng = np.random.default_rng(7)
+    frames: list[Detections] = []
+    for k in range(60):
+        if k in (10, 11, 30):
+            frames.append(_frame([]))
+            continue
+        rows: list[tuple[float, float, float, float, float]] = []
+        for i in range(6):
+            if (k + i) % 9 == 0:  # each walker drops out now and then
+                continue
+            x, y = 40.0 + 90 * i + 3 * k, 80 + 20 * float(np.sin(k / 5 + i))
+            conf = 0.18 if k in (20, 21) else float(rng.uniform(0.3, 0.95))
+            rows.append((x, y, x + 30, y + 80, conf))
+        if k == 40:
+            rows.append((300, 100, 300, 180, 0.9))  # zero width: dropped by both
+        frames.append(_frame(rows))
+    stock = BYTETracker(_args(15))  # type: ignore[no-untyped-call]
+    ours = ByteTrack(_args(15))  # type: ignore[no-untyped-call]
+    for k, d in enumerate(frames):
+        want = stock.update(_Boxes(d.xyxy, d.confidence, d.class_id), None)
+        got = ours.update(_Boxes(d.xyxy, d.confidence, d.class_id), None)
+        assert np.array_equal(got, want), f"frame {k}"
+        for pool in ("tracked_stracks", "lost_stracks", "removed_stracks"):
+            assert _life(getattr(ours, pool)) == _life(getattr(stock, pool)), f"frame {k}: {pool}"
+    assert max(t.track_id for t in stock.tracked_stracks) >= 6
