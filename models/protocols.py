@@ -58,7 +58,9 @@ class PendingBatch(Protocol):
 @runtime_checkable
 class PipelinedDetector(Detector, Protocol):
     """A detector whose batches run without the calling thread: `submit_batch` starts one and
-    returns, so the caller can decode the previous batch while the runtime works on this one."""
+    returns, so the caller can decode the previous batch while the runtime works on this one.
+    Every submitted batch must be collected (`result()`): until then it holds its runtime
+    requests, and later lone frames stop getting the low-latency path."""
 
     def submit_batch(self, images: Sequence[Image]) -> PendingBatch: ...
 

@@ -25,6 +25,18 @@ class TrackerConfig(BaseModel):
     track_buffer_s: float = Field(default=3.0, gt=0.0)
     fuse_score: bool = True
 
+    def bytetrack_args(self, frame_rate: float) -> SimpleNamespace:
+        """The arguments Ultralytics' BYTETracker reads (its bytetrack.yaml keys)."""
+        return SimpleNamespace(
+            tracker_type="bytetrack",
+            track_high_thresh=self.track_high_thresh,
+            track_low_thresh=self.track_low_thresh,
+            new_track_thresh=self.new_track_thresh,
+            track_buffer=max(1, round(self.track_buffer_s * frame_rate)),
+            match_thresh=self.match_thresh,
+            fuse_score=self.fuse_score,
+        )
+
 
 class _Boxes:
     """The results-like view BYTETracker reads: conf, cls, xywh, xyxy, boolean indexing."""
@@ -50,16 +62,7 @@ class Tracker:
     def __init__(self, cfg: TrackerConfig | None = None, frame_rate: float = 5.0) -> None:
         from vision.bytetrack import ByteTrack  # imports Ultralytics (seconds): only when used
 
-        cfg = cfg or TrackerConfig()
-        args = SimpleNamespace(
-            tracker_type="bytetrack",
-            track_high_thresh=cfg.track_high_thresh,
-            track_low_thresh=cfg.track_low_thresh,
-            new_track_thresh=cfg.new_track_thresh,
-            track_buffer=max(1, round(cfg.track_buffer_s * frame_rate)),
-            match_thresh=cfg.match_thresh,
-            fuse_score=cfg.fuse_score,
-        )
+        args = (cfg or TrackerConfig()).bytetrack_args(frame_rate)
         self._impl: Any = ByteTrack(args)  # type: ignore[no-untyped-call]
 
     def update(self, dets: Detections) -> Detections:

@@ -14,19 +14,12 @@ from models import UltralyticsConfig, build_detector
 from vision.bytetrack import ByteTrack, _kalman_update
 from vision.clip import ClipReader
 from vision.detections import Detections
-from vision.tracking import _Boxes
+from vision.tracking import TrackerConfig, _Boxes
 
 
 def _args(track_buffer: int) -> SimpleNamespace:
-    return SimpleNamespace(
-        tracker_type="bytetrack",
-        track_high_thresh=0.25,
-        track_low_thresh=0.1,
-        new_track_thresh=0.25,
-        track_buffer=track_buffer,
-        match_thresh=0.8,
-        fuse_score=True,
-    )
+    """CityEye's default ByteTrack settings, keeping lost tracks `track_buffer` frames."""
+    return TrackerConfig(track_buffer_s=track_buffer).bytetrack_args(frame_rate=1.0)
 
 
 def test_the_batched_kalman_correction_is_ultralytics_one_by_one() -> None:
